@@ -1,0 +1,3 @@
+from shazam_desktop.cli import main
+
+raise SystemExit(main())

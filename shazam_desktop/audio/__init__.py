@@ -1,0 +1,1 @@
+"""Audio in: file decoding, resampling, microphone / monitor capture."""

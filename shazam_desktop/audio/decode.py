@@ -1,0 +1,167 @@
+"""Decode any audio file to mono float32 at the engine rate.
+
+soundfile (libsndfile) reads WAV, FLAC, OGG/Vorbis/Opus and MP3; anything else (M4A/AAC,
+WMA, video containers, ...) goes through the ffmpeg binary when it is installed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from shazam_desktop.errors import (
+    CorruptAudioError,
+    DecodeError,
+    EmptyAudioError,
+    SilentAudioError,
+    TooShortError,
+    UnsupportedFormatError,
+)
+
+log = logging.getLogger(__name__)
+
+ENGINE_RATE = 11025
+AUDIO_EXTENSIONS = frozenset(
+    ".wav .wave .flac .ogg .oga .opus .mp3 .m4a .mp4 .aac .wma .aif .aiff .aifc .au .snd .caf .w64 .mka .webm .ape .wv".split()
+)
+# Below this peak level (about -90 dBFS) a signal counts as digital silence.
+_SILENCE_PEAK = 3e-5
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Mono float32 samples at `sample_rate`, and where they came from."""
+
+    samples: np.ndarray
+    sample_rate: int
+    source: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.shape[0] / self.sample_rate
+
+
+def is_audio_path(path: Path) -> bool:
+    return path.suffix.lower() in AUDIO_EXTENSIONS
+
+
+def to_mono(data: np.ndarray) -> np.ndarray:
+    if data.ndim == 1:
+        return data.astype(np.float32, copy=False)
+    return data.mean(axis=1, dtype=np.float32)
+
+
+def resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+    if sr_in == sr_out:
+        return np.ascontiguousarray(x, dtype=np.float32)
+    return soxr.resample(np.ascontiguousarray(x, dtype=np.float32), sr_in, sr_out, quality="HQ").astype(
+        np.float32, copy=False
+    )
+
+
+def from_array(data: np.ndarray, sample_rate: int, sr: int = ENGINE_RATE, source: str = "") -> Audio:
+    """Any channel layout (frames x channels) at any rate -> mono float32 at `sr`."""
+    return Audio(resample(to_mono(np.asarray(data, np.float32)), sample_rate, sr), sr, source)
+
+
+def load(
+    path: str | os.PathLike,
+    sr: int = ENGINE_RATE,
+    min_seconds: float = 0.0,
+    allow_silent: bool = False,
+    max_seconds: float | None = None,
+) -> Audio:
+    """Decode `path` to mono float32 at `sr`.
+
+    Raises a specific DecodeError subclass: EmptyAudioError, UnsupportedFormatError,
+    CorruptAudioError, SilentAudioError or TooShortError.
+    """
+    p = Path(path)
+    name = p.name
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise DecodeError(f"{p}: no such file") from None
+    except OSError as e:
+        raise DecodeError(f"{p}: cannot read ({e.strerror or e})") from None
+    if p.is_dir():
+        raise DecodeError(f"{p}: is a folder, not an audio file")
+    if size == 0:
+        raise EmptyAudioError(f"{name}: the file is empty")
+    data, rate = _decode(p, max_seconds)
+    if data.size == 0:
+        raise EmptyAudioError(f"{name}: the file holds no audio samples")
+    if not np.isfinite(data).all():
+        raise CorruptAudioError(f"{name}: the audio data is damaged (non-finite samples)")
+    mono = to_mono(data)
+    if not allow_silent and float(np.max(np.abs(mono))) < _SILENCE_PEAK:
+        raise SilentAudioError(f"{name}: the audio is silent")
+    audio = Audio(resample(mono, rate, sr), sr, str(p))
+    if audio.duration_s < min_seconds:
+        raise TooShortError(
+            f"{name}: {audio.duration_s:.1f} s of audio is too short (at least {min_seconds:g} s needed)"
+        )
+    return audio
+
+
+def _decode(p: Path, max_seconds: float | None) -> tuple[np.ndarray, int]:
+    try:
+        with sf.SoundFile(str(p)) as f:
+            frames = -1 if max_seconds is None else int(max_seconds * f.samplerate)
+            data = f.read(frames=frames, dtype="float32", always_2d=True)
+            rate = f.samplerate
+            expected = f.frames
+    except sf.LibsndfileError as e:
+        msg = str(e).lower()
+        if "format not recognised" in msg or "unknown format" in msg or "not recognised" in msg:
+            return _ffmpeg_or_raise(p, UnsupportedFormatError(f"{p.name}: not a supported audio format"))
+        return _ffmpeg_or_raise(p, CorruptAudioError(f"{p.name}: the audio data is damaged ({_short(e)})"))
+    except (RuntimeError, ValueError, TypeError, OverflowError, MemoryError) as e:
+        return _ffmpeg_or_raise(p, CorruptAudioError(f"{p.name}: the audio data is damaged ({_short(e)})"))
+    if max_seconds is None and expected > 0 and data.shape[0] < 0.9 * expected:
+        raise CorruptAudioError(
+            f"{p.name}: the file is truncated ({data.shape[0]} of {expected} frames readable)"
+        )
+    return data, rate
+
+
+def _short(e: Exception) -> str:
+    s = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return s[:120]
+
+
+def _ffmpeg_or_raise(p: Path, err: DecodeError) -> tuple[np.ndarray, int]:
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        if p.suffix.lower() in AUDIO_EXTENSIONS and p.suffix.lower() not in (".wav", ".flac", ".ogg", ".mp3"):
+            raise UnsupportedFormatError(
+                f"{p.name}: {p.suffix} files need ffmpeg, which is not installed (apt install ffmpeg)"
+            )
+        raise err
+    rate = 44100
+    try:
+        proc = subprocess.run(
+            [exe, "-nostdin", "-v", "error", "-i", str(p), "-vn", "-ac", "2", "-ar", str(rate), "-f", "f32le", "-"],
+            capture_output=True,
+            timeout=600,
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise DecodeError(f"{p.name}: ffmpeg failed ({_short(e)})") from None
+    if proc.returncode != 0 or len(proc.stdout) < 8:
+        stderr = proc.stderr.decode(errors="replace").lower()
+        if "invalid data" in stderr or "could not find codec" in stderr or "does not contain any stream" in stderr or "output file #0 does not contain" in stderr or len(proc.stdout) == 0:
+            # ffmpeg could not make sense of it either: keep soundfile's verdict.
+            raise err
+        raise CorruptAudioError(f"{p.name}: the audio data is damaged (ffmpeg: {stderr.strip()[:100]})")
+    n = len(proc.stdout) // 8 * 8
+    data = np.frombuffer(proc.stdout[:n], dtype=np.float32).reshape(-1, 2)
+    log.debug("decoded %s through ffmpeg", p)
+    return data, rate

@@ -1,0 +1,278 @@
+"""Verification by offset histogram (Wang 2003), over the union of two shortlists.
+
+The matcher is pure: the caller hands it a `lookup` function (hashes -> postings) and the
+table of live tracks on the global frame axis; it returns a `SearchResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shazam_desktop.engine.landmarks import hash_peaks
+from shazam_desktop.engine.params import EngineParams
+from shazam_desktop.engine.peaks import Peaks
+
+Lookup = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+_DT_BIAS = 1 << 31
+
+
+@dataclass(frozen=True)
+class TrackTable:
+    """Live tracks, sorted by their base on the global frame axis."""
+
+    ids: np.ndarray  # int64
+    bases: np.ndarray  # int64
+    lengths: np.ndarray  # int64 frames
+
+    @classmethod
+    def build(cls, ids: Sequence[int], bases: Sequence[int], lengths: Sequence[int]) -> TrackTable:
+        ids_a = np.asarray(ids, np.int64)
+        bases_a = np.asarray(bases, np.int64)
+        order = np.argsort(bases_a, kind="stable")
+        return cls(ids_a[order], bases_a[order], np.asarray(lengths, np.int64)[order])
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def locate(self, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row in this table or -1, frame within the track) for each posting."""
+        p = postings.astype(np.int64)
+        row = np.searchsorted(self.bases, p, side="right") - 1
+        ok = row >= 0
+        rr = np.maximum(row, 0)
+        t = p - self.bases[rr]
+        ok &= t < self.lengths[rr]
+        return np.where(ok, row, -1), t
+
+
+@dataclass(frozen=True)
+class Candidate:
+    track_id: int
+    score: int
+    offset_frames: int
+    hits: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """A verified match and the evidence for it."""
+
+    track_id: int
+    score: int  # aligned landmarks (best offset bin +-1)
+    runner_up: int  # best score of any other track
+    confidence: float  # 0..1
+    offset_s: float  # where the query starts in the track
+    time_scale: float  # 1.0 unless the speed search found it (query played faster < 1)
+    freq_scale: float
+    query_times_s: np.ndarray  # every hash hit on this track: query time ...
+    track_times_s: np.ndarray  # ... and track time
+    aligned: np.ndarray  # bool: the hit lies on the winning diagonal
+    hist_offsets_s: np.ndarray  # offset histogram around the winner
+    hist_counts: np.ndarray
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    match: Match | None
+    ranked: list[Candidate]  # verified candidates, best first
+    hash_shortlist: list[int]
+    mfcc_shortlist: list[int]
+    query_hashes: int
+    transforms_tried: int
+    threshold: int = 0
+    notes: dict = field(default_factory=dict)
+
+
+def transforms(params: EngineParams) -> list[tuple[float, float]]:
+    """(time_scale, freq_scale) grid for the query's peaks, identity first.
+
+    A query played s times faster has peaks at (t/s, f*s): mapping them back to (t*s, f/s)
+    lets the same hashes match without another STFT.
+    """
+    out: list[tuple[float, float]] = [(1.0, 1.0)]
+    for s in params.match.speeds:
+        if s != 1.0:
+            out.append((s, 1.0 / s))
+    for s in params.match.tempos:
+        out.append((s, 1.0))
+    for p in params.match.pitches:
+        out.append((1.0, p))
+    return out
+
+
+def scaled_peaks(peaks: Peaks, time_scale: float, freq_scale: float, max_bin: int) -> tuple[np.ndarray, np.ndarray]:
+    if time_scale == 1.0 and freq_scale == 1.0:
+        return peaks.t, peaks.f
+    t = np.rint(peaks.t * time_scale).astype(np.int32)
+    f = np.rint(peaks.f * freq_scale).astype(np.int32)
+    keep = (f >= 1) & (f <= max_bin)
+    t, f = t[keep], f[keep]
+    order = np.lexsort((f, t))
+    t, f = t[order], f[order]
+    dup = np.zeros(t.shape[0], bool)
+    dup[1:] = (t[1:] == t[:-1]) & (f[1:] == f[:-1])
+    return t[~dup], f[~dup]
+
+
+def search(
+    peaks: Peaks,
+    lookup: Lookup,
+    table: TrackTable,
+    params: EngineParams,
+    threshold: int,
+    mfcc_shortlist: Sequence[int] = (),
+    exhaustive: bool = False,
+    speed_search: bool = True,
+) -> SearchResult:
+    """Identify a query from its peaks: try the identity transform, then the speed grid."""
+    grid = transforms(params) if speed_search else [(1.0, 1.0)]
+    best: SearchResult | None = None
+    tried = 0
+    for ts, fs in grid:
+        tried += 1
+        res = _search_one(peaks, lookup, table, params, threshold, mfcc_shortlist, exhaustive, ts, fs)
+        if best is None:
+            best = res
+        elif res.match is not None and (best.match is None or res.match.score > best.match.score):
+            best = res
+        if best.match is not None and (
+            best.match.score >= 2 * threshold and best.match.score >= 3 * max(1, best.match.runner_up)
+        ):
+            break
+        if best.match is not None and (ts, fs) != (1.0, 1.0):
+            break
+    assert best is not None
+    return SearchResult(
+        best.match, best.ranked, best.hash_shortlist, best.mfcc_shortlist, best.query_hashes,
+        tried, threshold, best.notes,
+    )
+
+
+def _search_one(
+    peaks: Peaks,
+    lookup: Lookup,
+    table: TrackTable,
+    params: EngineParams,
+    threshold: int,
+    mfcc_shortlist: Sequence[int],
+    exhaustive: bool,
+    time_scale: float,
+    freq_scale: float,
+) -> SearchResult:
+    mp = params.match
+    max_bin = params.spectrogram.n_bins - 2
+    t, f = scaled_peaks(peaks, time_scale, freq_scale, max_bin)
+    lm = hash_peaks(t, f, params.landmarks, fan_out=mp.query_fan_out)
+    empty = SearchResult(None, [], [], list(mfcc_shortlist), len(lm), 1, threshold)
+    if len(lm) == 0 or len(table) == 0:
+        return empty
+    post, qi = lookup(lm.hashes)
+    if post.size == 0:
+        return empty
+    row, t_track = table.locate(post)
+    live = row >= 0
+    row, t_track, qi = row[live], t_track[live], qi[live]
+    if row.size == 0:
+        return empty
+    votes = np.bincount(row, minlength=len(table))
+    n_short = min(mp.hash_shortlist, int((votes > 0).sum()))
+    hash_rows = np.argpartition(-votes, n_short - 1)[:n_short] if n_short else np.zeros(0, np.int64)
+    hash_rows = hash_rows[np.argsort(-votes[hash_rows], kind="stable")]
+    hash_ids = table.ids[hash_rows].tolist()
+    if exhaustive:
+        cand_rows = np.nonzero(votes)[0]
+    else:
+        mfcc_rows = _rows_of(table, mfcc_shortlist)
+        cand_rows = np.union1d(hash_rows, mfcc_rows)
+    sel = np.isin(row, cand_rows)
+    row, t_track, qi = row[sel], t_track[sel], qi[sel]
+    t_query = lm.times[qi].astype(np.int64)
+    dt = t_track - t_query
+    key = (row.astype(np.int64) << 32) | (dt + _DT_BIAS)
+    uk, counts = np.unique(key, return_counts=True)
+    # Score of an offset = its count plus its two neighbours' (timing jitter of one frame).
+    score = counts.copy()
+    k = mp.neighbourhood
+    for d in range(1, k + 1):
+        for sign in (-1, 1):
+            nb = uk + sign * d
+            pos = np.searchsorted(uk, nb)
+            pos_c = np.minimum(pos, uk.shape[0] - 1)
+            found = uk[pos_c] == nb
+            score += np.where(found, counts[pos_c], 0)
+    urow = (uk >> 32).astype(np.int64)
+    # Best offset per track: sort by (row, -score) and take the first of each row.
+    order = np.lexsort((-score, urow))
+    first = np.ones(order.shape[0], bool)
+    first[1:] = urow[order][1:] != urow[order][:-1]
+    best_idx = order[first]
+    b_rows = urow[best_idx]
+    b_score = score[best_idx]
+    b_dt = (uk[best_idx] & 0xFFFFFFFF).astype(np.int64) - _DT_BIAS
+    rank = np.argsort(-b_score, kind="stable")
+    ranked = [
+        Candidate(int(table.ids[b_rows[i]]), int(b_score[i]), int(b_dt[i]), int(votes[b_rows[i]]))
+        for i in rank[:10]
+    ]
+    res_kwargs = dict(
+        ranked=ranked,
+        hash_shortlist=hash_ids,
+        mfcc_shortlist=list(mfcc_shortlist),
+        query_hashes=len(lm),
+        transforms_tried=1,
+        threshold=threshold,
+    )
+    top = ranked[0]
+    runner = ranked[1].score if len(ranked) > 1 else 0
+    if top.score < threshold or top.score < mp.ratio * runner:
+        return SearchResult(None, **res_kwargs)
+    win_row = b_rows[rank[0]]
+    on = row == win_row
+    tq, tt = t_query[on], t_track[on]
+    d = tt - tq
+    aligned = np.abs(d - top.offset_frames) <= k
+    fps = params.spectrogram.frames_per_second
+    span = 40
+    h_off = np.arange(top.offset_frames - span, top.offset_frames + span + 1)
+    inside = (d >= h_off[0]) & (d <= h_off[-1])
+    h_cnt = np.bincount((d[inside] - h_off[0]), minlength=2 * span + 1)
+    # Query times in the query's own clock (undo the speed transform).
+    q_sec = tq / time_scale / fps
+    match = Match(
+        track_id=top.track_id,
+        score=top.score,
+        runner_up=runner,
+        confidence=confidence(top.score, runner, threshold),
+        offset_s=top.offset_frames / fps,
+        time_scale=time_scale,
+        freq_scale=freq_scale,
+        query_times_s=q_sec.astype(np.float32),
+        track_times_s=(tt / fps).astype(np.float32),
+        aligned=aligned,
+        hist_offsets_s=(h_off / fps).astype(np.float32),
+        hist_counts=h_cnt.astype(np.int32),
+    )
+    return SearchResult(match, **res_kwargs)
+
+
+def confidence(score: int, runner_up: int, threshold: int) -> float:
+    """0..1: 0.5 when the score just clears max(threshold, 1.5 x runner-up), 0.75 at twice it."""
+    if score <= 0:
+        return 0.0
+    floor = max(float(threshold), 1.5 * runner_up, 1.0)
+    return float(np.clip(1.0 - 0.5 * floor / score, 0.0, 1.0))
+
+
+def _rows_of(table: TrackTable, ids: Sequence[int]) -> np.ndarray:
+    if not len(ids):
+        return np.zeros(0, np.int64)
+    order = np.argsort(table.ids)
+    ids_a = np.asarray(list(ids), np.int64)
+    pos = np.searchsorted(table.ids[order], ids_a)
+    pos = np.minimum(pos, len(order) - 1)
+    ok = table.ids[order][pos] == ids_a
+    return order[pos[ok]]

@@ -1,0 +1,102 @@
+"""Engine parameters: one frozen dataclass, recorded in every library."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class SpectrogramParams:
+    sample_rate: int = 11025
+    n_fft: int = 1024
+    hop: int = 256
+
+    @property
+    def frames_per_second(self) -> float:
+        return self.sample_rate / self.hop
+
+    @property
+    def n_bins(self) -> int:
+        return self.n_fft // 2 + 1
+
+
+@dataclass(frozen=True)
+class PeakParams:
+    # Local maximum over +-freq_radius bins x +-time_radius frames of the plain log spectrum.
+    freq_radius: int = 10
+    time_radius: int = 5
+    # Keep the strongest so that about this many peaks per second survive (sliding 1-s budget).
+    peaks_per_second: float = 20.0
+    # Ignore the lowest bins (DC rumble) and anything this far below the frame's loudest bin.
+    min_bin: int = 2
+
+
+@dataclass(frozen=True)
+class LandmarkParams:
+    fan_out: int = 8
+    min_dt: int = 1
+    max_dt: int = 63
+    max_df: int = 127
+
+
+@dataclass(frozen=True)
+class EmbeddingParams:
+    n_mels: int = 40
+    n_mfcc: int = 20  # c0 is dropped after the DCT
+    window_s: float = 5.0
+    hop_s: float = 1.0
+    fmin: float = 40.0
+    fmax: float = 5000.0
+    hnsw_m: int = 16
+    hnsw_ef_construction: int = 200
+    hnsw_ef: int = 64
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    # Offset histogram bin is one frame; score = count in best bin +-1.
+    neighbourhood: int = 1
+    # Tracks proposed by each shortlist.
+    hash_shortlist: int = 20
+    mfcc_shortlist: int = 10
+    # Accept when score >= min_score and score >= ratio x runner-up score.
+    min_score: int = 10
+    # Added to min_score per tenfold growth of the library beyond 100 tracks.
+    threshold_per_decade: float = 2.0
+    ratio: float = 1.5
+    # Query-side fan-out may exceed the index's: more chances that stored pairs are formed.
+    query_fan_out: int = 12
+    # Grids searched (in this order) when the unscaled query finds nothing confident:
+    # playback speed (time and pitch together), tempo only, pitch only.
+    speeds: tuple[float, ...] = (0.98, 1.02, 0.99, 1.01, 0.97, 1.03, 0.96, 1.04, 0.95, 1.05)
+    tempos: tuple[float, ...] = (0.95, 1.05, 0.97, 1.03)
+    pitches: tuple[float, ...] = (2 ** (1 / 12), 2 ** (-1 / 12))
+
+
+@dataclass(frozen=True)
+class EngineParams:
+    spectrogram: SpectrogramParams = field(default_factory=SpectrogramParams)
+    peaks: PeakParams = field(default_factory=PeakParams)
+    landmarks: LandmarkParams = field(default_factory=LandmarkParams)
+    embedding: EmbeddingParams = field(default_factory=EmbeddingParams)
+    match: MatchParams = field(default_factory=MatchParams)
+
+    def index_signature(self) -> dict:
+        """The parameters that shape what is stored; a change here needs a re-index."""
+        return {
+            "spectrogram": asdict(self.spectrogram),
+            "peaks": asdict(self.peaks),
+            "landmarks": asdict(self.landmarks),
+            "embedding": {
+                k: v
+                for k, v in asdict(self.embedding).items()
+                if k not in ("hnsw_ef",)
+            },
+        }
+
+    def signature_json(self) -> str:
+        return json.dumps(self.index_signature(), sort_keys=True)
+
+
+DEFAULT_PARAMS = EngineParams()

@@ -1,0 +1,67 @@
+"""Constellation peaks: 2-D local maxima of the plain log spectrum, thinned to a budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter
+
+from shazam_desktop.engine.params import PeakParams
+from shazam_desktop.engine.spectrogram import DB_FLOOR, Spectrogram
+
+
+@dataclass(frozen=True)
+class Peaks:
+    """Peaks sorted by (time, frequency): frame index, bin index and level in dB."""
+
+    t: np.ndarray  # int32 frames
+    f: np.ndarray  # int32 bins
+    db: np.ndarray  # float32
+
+    def __len__(self) -> int:
+        return int(self.t.shape[0])
+
+
+def find_peaks(spec: Spectrogram, params: PeakParams) -> Peaks:
+    """Local maxima over +-freq_radius x +-time_radius, keeping about peaks_per_second.
+
+    The budget is a sliding one-second window centred on each peak (a peak survives when
+    fewer than `peaks_per_second` stronger peaks share its window), so the result does not
+    depend on where the excerpt starts.
+    """
+    db = spec.db
+    if db.shape[1] == 0:
+        return _empty()
+    size = (2 * params.freq_radius + 1, 2 * params.time_radius + 1)
+    local_max = maximum_filter(db, size=size, mode="constant", cval=DB_FLOOR)
+    # Quiet floor: nothing within 60 dB of the loudest bin of the whole signal is a peak.
+    floor = max(float(db.max()) - 60.0, DB_FLOOR + 20.0)
+    mask = (db == local_max) & (db > floor)
+    mask[: params.min_bin, :] = False
+    mask[-1, :] = False  # the Nyquist bin does not fit the hash
+    f, t = np.nonzero(mask)
+    if f.size == 0:
+        return _empty()
+    order = np.lexsort((f, t))
+    f, t = f[order].astype(np.int32), t[order].astype(np.int32)
+    level = db[f, t]
+    keep = _budget(t, level, spec.params.frames_per_second, params.peaks_per_second)
+    return Peaks(t[keep], f[keep], level[keep].astype(np.float32))
+
+
+def _budget(t: np.ndarray, level: np.ndarray, fps: float, per_second: float) -> np.ndarray:
+    half = int(round(fps / 2))
+    lo = np.searchsorted(t, t - half, side="left")
+    hi = np.searchsorted(t, t + half, side="right")
+    width = int((hi - lo).max())
+    idx = lo[:, None] + np.arange(width)[None, :]
+    inside = idx < hi[:, None]
+    idx = np.minimum(idx, t.shape[0] - 1)
+    stronger = (level[idx] > level[:, None]) & inside
+    return stronger.sum(axis=1) < per_second
+
+
+def _empty() -> Peaks:
+    z = np.zeros(0, np.int32)
+    return Peaks(z, z.copy(), np.zeros(0, np.float32))

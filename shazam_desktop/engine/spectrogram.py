@@ -1,0 +1,57 @@
+"""One STFT per signal: the log-magnitude spectrogram that peaks, MFCCs and the UI share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from shazam_desktop.engine.params import SpectrogramParams
+
+# Floor for the log magnitude (dB); keeps digital silence finite and peak-free.
+DB_FLOOR = -100.0
+
+
+@dataclass(frozen=True)
+class Spectrogram:
+    """Log magnitude in dB, shape (n_bins, n_frames), float32; frame t starts at t*hop."""
+
+    db: np.ndarray
+    params: SpectrogramParams
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.db.shape[1])
+
+    @property
+    def power(self) -> np.ndarray:
+        return np.power(10.0, self.db / 10.0, dtype=np.float32)
+
+    def frame_times(self) -> np.ndarray:
+        return np.arange(self.n_frames) * (self.params.hop / self.params.sample_rate)
+
+
+_WINDOWS: dict[int, np.ndarray] = {}
+
+
+def _hann(n: int) -> np.ndarray:
+    w = _WINDOWS.get(n)
+    if w is None:
+        # Periodic Hann, as scipy/librosa use for spectral analysis.
+        w = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)).astype(np.float32)
+        _WINDOWS[n] = w
+    return w
+
+
+def stft_db(samples: np.ndarray, params: SpectrogramParams) -> Spectrogram:
+    """Log-magnitude STFT (Hann, no centring) of mono float audio at params.sample_rate."""
+    x = np.ascontiguousarray(samples, dtype=np.float32)
+    n_fft, hop = params.n_fft, params.hop
+    if x.shape[0] < n_fft:
+        return Spectrogram(np.full((params.n_bins, 0), DB_FLOOR, np.float32), params)
+    frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop]
+    spec = np.fft.rfft(frames * _hann(n_fft), axis=1)
+    mag = np.abs(spec).astype(np.float32)
+    db = 20.0 * np.log10(np.maximum(mag, 1e-5))
+    np.maximum(db, DB_FLOOR, out=db)
+    return Spectrogram(np.ascontiguousarray(db.T), params)

@@ -1,0 +1,41 @@
+"""One small exception hierarchy.  Edges (cli.py, ui/) turn these into one sentence."""
+
+
+class ShazamError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class DecodeError(ShazamError):
+    """An input could not be turned into usable audio."""
+
+
+class UnsupportedFormatError(DecodeError):
+    """Not an audio format we can read (or not audio at all)."""
+
+
+class CorruptAudioError(DecodeError):
+    """Looks like audio but the data is damaged or truncated."""
+
+
+class EmptyAudioError(DecodeError):
+    """The file is empty or holds no samples."""
+
+
+class SilentAudioError(DecodeError):
+    """The audio is digital silence (nothing to recognise)."""
+
+
+class TooShortError(DecodeError):
+    """Fewer seconds than recognition needs."""
+
+
+class LibraryError(ShazamError):
+    """The library folder is unusable or an operation on it failed."""
+
+
+class ParamsMismatchError(LibraryError):
+    """The library was built with other engine parameters: it needs a re-index."""
+
+
+class AudioDeviceError(ShazamError):
+    """Microphone / capture problems (no PortAudio, no device, busy, vanished)."""

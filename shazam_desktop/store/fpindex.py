@@ -1,0 +1,162 @@
+"""The landmark index on disk: segment files named by a manifest that is replaced atomically.
+
+New tracks go to a small delta segment; when deltas pile up they are merged (dropping the
+postings of removed tracks) into one segment.  The manifest is the commit point: a segment
+not named in it does not exist, and is swept away on the next open.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from shazam_desktop.engine.index import Segment, build_segment, lookup, merge_segments
+from shazam_desktop.errors import LibraryError
+from shazam_desktop.store.atomic import fsync_dir, write_atomic, write_bytes_atomic
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+_PARTS = ("offsets", "low", "post")
+
+
+class FingerprintIndex:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.manifest = self._read_manifest()
+        self.segments: list[Segment] = [self._load(s["name"]) for s in self.manifest["segments"]]
+        self._sweep()
+
+    # --- manifest ---
+    def _read_manifest(self) -> dict:
+        path = self.folder / MANIFEST
+        if not path.exists():
+            return {"version": 1, "next_segment": 1, "committed_base": 0, "segments": []}
+        try:
+            m = json.loads(path.read_text())
+            assert isinstance(m.get("segments"), list)
+            return m
+        except (ValueError, AssertionError, OSError) as e:
+            raise LibraryError(f"{path}: the fingerprint manifest is damaged ({e}); re-index the library") from None
+
+    def _write_manifest(self, m: dict) -> None:
+        write_bytes_atomic(self.folder / MANIFEST, json.dumps(m, indent=1).encode())
+        self.manifest = m
+
+    @property
+    def committed_base(self) -> int:
+        """Every track whose base is below this has its postings in a listed segment."""
+        return int(self.manifest.get("committed_base", 0))
+
+    def _load(self, name: str) -> Segment:
+        try:
+            arrs = [np.load(self.folder / f"{name}.{p}.npy", mmap_mode="r") for p in _PARTS]
+        except (OSError, ValueError) as e:
+            raise LibraryError(f"fingerprint segment {name} is unreadable ({e}); re-index the library") from None
+        return Segment(*arrs)
+
+    def _sweep(self) -> None:
+        live = {s["name"] for s in self.manifest["segments"]}
+        for f in self.folder.iterdir():
+            if f.name == MANIFEST:
+                continue
+            seg = f.name.split(".")[0]
+            if f.name.startswith(".") or seg not in live:
+                try:
+                    f.unlink()
+                except OSError:
+                    pass
+
+    def _write_segment(self, seg: Segment) -> str:
+        n = int(self.manifest["next_segment"])
+        name = f"seg-{n:06d}"
+        for part, arr in zip(_PARTS, (seg.offsets, seg.low, seg.post), strict=True):
+            write_atomic(self.folder / f"{name}.{part}.npy", lambda p, a=arr: _save(p, a))
+        return name
+
+    # --- operations ---
+    def __len__(self) -> int:
+        return sum(len(s) for s in self.segments)
+
+    def add(self, hashes: np.ndarray, postings: np.ndarray, committed_base: int) -> None:
+        """Add one delta segment and commit it (with the new committed base) atomically."""
+        m = dict(self.manifest)
+        segs = list(m["segments"])
+        if len(hashes):
+            seg = build_segment(hashes, postings)
+            name = self._write_segment(seg)
+            m["next_segment"] = int(m["next_segment"]) + 1
+            segs.append({"name": name, "n": len(seg)})
+            self.segments = self.segments + [self._load(name)]
+        m["segments"] = segs
+        m["committed_base"] = max(int(committed_base), self.committed_base)
+        self._write_manifest(m)
+
+    def needs_merge(self) -> bool:
+        segs = self.manifest["segments"]
+        if len(segs) <= 1:
+            return False
+        sizes = sorted((s["n"] for s in segs), reverse=True)
+        return len(segs) > 8 or sum(sizes[1:]) > 0.25 * sizes[0]
+
+    def merge(self, live_bases: np.ndarray, live_lengths: np.ndarray) -> None:
+        """Merge every segment into one, keeping only postings that fall inside a live track."""
+        order = np.argsort(live_bases)
+        b, ln = live_bases[order].astype(np.int64), live_lengths[order].astype(np.int64)
+
+        def dead(post: np.ndarray) -> np.ndarray:
+            p = post.astype(np.int64)
+            row = np.searchsorted(b, p, side="right") - 1
+            ok = row >= 0
+            rr = np.maximum(row, 0)
+            ok &= (p - b[rr]) < ln[rr] if b.size else np.zeros_like(ok)
+            return ~ok
+
+        merged = merge_segments(self.segments, drop=dead)
+        old = [s["name"] for s in self.manifest["segments"]]
+        m = dict(self.manifest)
+        if len(merged):
+            name = self._write_segment(merged)
+            m["next_segment"] = int(m["next_segment"]) + 1
+            m["segments"] = [{"name": name, "n": len(merged)}]
+            self._write_manifest(m)
+            self.segments = [self._load(name)]
+        else:
+            m["segments"] = []
+            self._write_manifest(m)
+            self.segments = []
+        for name in old:
+            for part in _PARTS:
+                try:
+                    (self.folder / f"{name}.{part}.npy").unlink()
+                except OSError:
+                    pass
+        fsync_dir(self.folder)
+
+    def lookup(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return lookup_all(self.segments, hashes)
+
+    def disk_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.folder.iterdir() if f.is_file())
+
+
+def lookup_all(segments: list[Segment], hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(segments) == 1:
+        return lookup(segments[0], hashes)
+    posts, qis = [], []
+    for s in segments:
+        p, q = lookup(s, hashes)
+        posts.append(p)
+        qis.append(q)
+    if not posts:
+        return np.zeros(0, np.uint32), np.zeros(0, np.int64)
+    return np.concatenate(posts), np.concatenate(qis)
+
+
+def _save(path: Path, arr: np.ndarray) -> None:
+    with open(path, "wb") as f:
+        np.save(f, np.ascontiguousarray(arr))

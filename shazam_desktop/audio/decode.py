@@ -6,6 +6,7 @@ WMA, video containers, ...) goes through the ffmpeg binary when it is installed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -112,23 +113,61 @@ def load(
     return audio
 
 
+_MAGIC = (b"RIFF", b"RIFX", b"RF64", b"fLaC", b"OggS", b"ID3", b"FORM", b".snd", b"caff", b"wvpk", b"MAC ")
+
+
+def looks_like_audio(head: bytes) -> bool:
+    """Does the file start like a container or stream we know (so failure means damage)?"""
+    if head.startswith(_MAGIC):
+        return True
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:  # MPEG / ADTS frame sync
+        return True
+    return len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat") or head[:4] == b"\x1aE\xdf\xa3"
+
+
+@contextlib.contextmanager
+def _quiet_stderr(enabled: bool):
+    """libmpg123 prints resync notes on damaged MP3s straight to fd 2: keep them off the terminal."""
+    if not enabled:
+        yield
+        return
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _decode(p: Path, max_seconds: float | None) -> tuple[np.ndarray, int]:
     try:
-        with sf.SoundFile(str(p)) as f:
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+    except OSError as e:
+        raise DecodeError(f"{p.name}: cannot read ({e.strerror or e})") from None
+    audio_like = looks_like_audio(head)
+    damaged = CorruptAudioError(f"{p.name}: the audio data is damaged or truncated")
+    not_audio = UnsupportedFormatError(f"{p.name}: not an audio file this app can read")
+    try:
+        with _quiet_stderr(p.suffix.lower() == ".mp3" or head[:3] == b"ID3"), sf.SoundFile(str(p)) as f:
             frames = -1 if max_seconds is None else int(max_seconds * f.samplerate)
             data = f.read(frames=frames, dtype="float32", always_2d=True)
             rate = f.samplerate
             expected = f.frames
-    except sf.LibsndfileError as e:
-        msg = str(e).lower()
-        if "format not recognised" in msg or "unknown format" in msg or "not recognised" in msg:
-            return _ffmpeg_or_raise(p, UnsupportedFormatError(f"{p.name}: not a supported audio format"))
-        return _ffmpeg_or_raise(p, CorruptAudioError(f"{p.name}: the audio data is damaged ({_short(e)})"))
-    except (RuntimeError, ValueError, TypeError, OverflowError, MemoryError) as e:
-        return _ffmpeg_or_raise(p, CorruptAudioError(f"{p.name}: the audio data is damaged ({_short(e)})"))
+    except sf.LibsndfileError:
+        return _ffmpeg_or_raise(p, damaged if audio_like else not_audio)
+    except (RuntimeError, ValueError, TypeError, OverflowError, MemoryError, sf.SoundFileError):
+        return _ffmpeg_or_raise(p, damaged if audio_like else not_audio)
     if max_seconds is None and expected > 0 and data.shape[0] < 0.9 * expected:
         raise CorruptAudioError(
-            f"{p.name}: the file is truncated ({data.shape[0]} of {expected} frames readable)"
+            f"{p.name}: the file is truncated ({data.shape[0] / max(rate, 1):.1f} of {expected / max(rate, 1):.1f} s readable)"
         )
     return data, rate
 

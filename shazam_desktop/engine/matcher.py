@@ -6,6 +6,7 @@ table of live tracks on the global frame axis; it returns a `SearchResult`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -134,7 +135,9 @@ def search(
     tried = 0
     for ts, fs in grid:
         tried += 1
-        res = _search_one(peaks, lookup, table, params, threshold, mfcc_shortlist, exhaustive, ts, fs)
+        # Every extra transform is another chance for a coincidence: ask more of it.
+        t_here = threshold if (ts, fs) == (1.0, 1.0) else int(math.ceil(threshold * params.match.transform_strictness))
+        res = _search_one(peaks, lookup, table, params, t_here, mfcc_shortlist, exhaustive, ts, fs)
         if best is None:
             best = res
         elif res.match is not None and (best.match is None or res.match.score > best.match.score):

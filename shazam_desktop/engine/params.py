@@ -61,7 +61,9 @@ class MatchParams:
     hash_shortlist: int = 20
     mfcc_shortlist: int = 10
     # Accept when score >= min_score and score >= ratio x runner-up score.
-    min_score: int = 10
+    min_score: int = 12
+    # A query matched only after a speed/tempo/pitch transform needs this much more.
+    transform_strictness: float = 1.4
     # Added to min_score per tenfold growth of the library beyond 100 tracks.
     threshold_per_decade: float = 2.0
     ratio: float = 1.5

@@ -1,0 +1,143 @@
+"""Each engine step on signals whose answer is known."""
+
+import numpy as np
+import pytest
+
+from shazam_desktop.engine.embeddings import mel_filterbank, window_embeddings
+from shazam_desktop.engine.fingerprint import analyze, fingerprint
+from shazam_desktop.engine.index import build_segment, lookup, merge_segments
+from shazam_desktop.engine.landmarks import landmarks
+from shazam_desktop.engine.matcher import TrackTable, search
+from shazam_desktop.engine.params import DEFAULT_PARAMS as P
+from shazam_desktop.engine.peaks import find_peaks
+from shazam_desktop.engine.spectrogram import stft_db
+from tests.helpers import SR, add_noise, tone_song
+
+
+def test_a_pure_tone_peaks_at_its_bin():
+    f0 = 1000.0
+    t = np.arange(3 * SR) / SR
+    x = (0.5 * np.sin(2 * np.pi * f0 * t)).astype(np.float32)
+    spec = stft_db(x, P.spectrogram)
+    peaks = find_peaks(spec, P.peaks)
+    assert len(peaks) > 0
+    expected_bin = round(f0 * P.spectrogram.n_fft / SR)
+    assert set(np.unique(peaks.f)) <= {expected_bin - 1, expected_bin, expected_bin + 1}
+
+
+def test_silence_has_no_peaks_and_no_hashes():
+    spec = stft_db(np.zeros(SR * 2, np.float32), P.spectrogram)
+    assert len(find_peaks(spec, P.peaks)) == 0
+
+
+def test_peak_density_follows_the_budget():
+    a = analyze(tone_song(1, 20), P)
+    per_s = len(a.peaks) / a.duration_s
+    assert 0.5 * P.peaks.peaks_per_second < per_s <= 1.6 * P.peaks.peaks_per_second
+
+
+def test_hashes_are_stable_under_gain():
+    x = tone_song(2, 10)
+    h1 = landmarks(analyze(x, P).peaks, P.landmarks).hashes
+    h2 = landmarks(analyze(x * 0.1, P).peaks, P.landmarks).hashes
+    assert np.array_equal(h1, h2)
+
+
+def test_hash_fields_fit_23_bits():
+    fp = fingerprint(tone_song(3, 10), P)
+    assert fp.hashes.max() < (1 << 23)
+    dt = fp.hashes & 63
+    assert dt.min() >= P.landmarks.min_dt and dt.max() <= P.landmarks.max_dt
+    assert 80 < len(fp.hashes) / fp.duration_s < 250
+
+
+def test_bucket_index_lookup_matches_a_plain_search():
+    rng = np.random.default_rng(0)
+    h = rng.integers(0, 1 << 23, 50_000, dtype=np.uint32) & np.uint32(0x7FFF)  # many collisions
+    post = rng.integers(0, 1 << 30, h.shape[0], dtype=np.uint32)
+    seg = build_segment(h, post)
+    q = np.concatenate([h[:200], rng.integers(0, 1 << 23, 50, dtype=np.uint32)])
+    got_p, got_q = lookup(seg, q)
+    want = sorted((int(p), i) for i, x in enumerate(q) for p in post[h == x])
+    assert sorted(zip(got_p.tolist(), got_q.tolist(), strict=True)) == want
+    assert np.array_equal(np.sort(seg.hashes()), np.sort(h))
+
+
+def test_merge_drops_what_the_predicate_marks_dead():
+    a = build_segment(np.array([5, 9], np.uint32), np.array([10, 20], np.uint32))
+    b = build_segment(np.array([5], np.uint32), np.array([30], np.uint32))
+    m = merge_segments([a, b], drop=lambda p: p == 20)
+    p, _ = lookup(m, np.array([5, 9], np.uint32))
+    assert sorted(p.tolist()) == [10, 30]
+
+
+def _index(songs):
+    fps = [fingerprint(s, P) for s in songs]
+    bases, base, hs, ps = [], 0, [], []
+    for fp in fps:
+        bases.append(base)
+        hs.append(fp.hashes)
+        ps.append(fp.times.astype(np.int64) + base)
+        base += fp.n_frames + 1
+    seg = build_segment(np.concatenate(hs), np.concatenate(ps).astype(np.uint32))
+    table = TrackTable.build(list(range(100, 100 + len(songs))), bases, [f.n_frames for f in fps])
+    return (lambda h: lookup(seg, h)), table
+
+
+@pytest.fixture(scope="module")
+def small_index():
+    songs = [tone_song(s, 40) for s in range(8)]
+    return songs, *_index(songs)
+
+
+def test_a_shifted_excerpt_gives_its_offset(small_index):
+    songs, lk, table = small_index
+    start = 17.3
+    q = songs[5][int(start * SR) : int((start + 5) * SR)]
+    res = search(analyze(q, P).peaks, lk, table, P, threshold=10)
+    assert res.match is not None and res.match.track_id == 105
+    assert abs(res.match.offset_s - start) < 0.05
+    # The evidence: aligned pairs lie on the diagonal track_t - query_t = offset.
+    d = res.match.track_times_s[res.match.aligned] - res.match.query_times_s[res.match.aligned]
+    assert np.all(np.abs(d - res.match.offset_s) < 0.1)
+    assert res.match.hist_counts.max() >= res.match.score // 3
+
+
+def test_noisy_excerpt_still_matches(small_index):
+    songs, lk, table = small_index
+    q = add_noise(songs[2][SR * 10 : SR * 20], snr_db=0, seed=4)
+    res = search(analyze(q, P).peaks, lk, table, P, threshold=10)
+    assert res.match is not None and res.match.track_id == 102
+
+
+def test_unknown_audio_gives_no_match(small_index):
+    _, lk, table = small_index
+    q = tone_song(999, 10)
+    res = search(analyze(q, P).peaks, lk, table, P, threshold=15)
+    assert res.match is None
+
+
+def test_speed_change_is_found_by_the_speed_search(small_index):
+    import soxr
+
+    songs, lk, table = small_index
+    x = songs[3][SR * 5 : SR * 16]
+    fast = soxr.resample(x, SR * 1.02, SR)  # played 2 % faster
+    plain = search(analyze(fast, P).peaks, lk, table, P, threshold=10, speed_search=False)
+    res = search(analyze(fast, P).peaks, lk, table, P, threshold=10)
+    assert res.match is not None and res.match.track_id == 103
+    assert res.transforms_tried > 1 or plain.match is not None
+
+
+def test_mel_filterbank_equals_librosa():
+    librosa = pytest.importorskip("librosa")
+    ours = mel_filterbank(SR, 1024, 40, 40.0, 5000.0)
+    theirs = librosa.filters.mel(sr=SR, n_fft=1024, n_mels=40, fmin=40.0, fmax=5000.0)
+    assert np.allclose(ours, theirs, atol=1e-6)
+
+
+def test_embeddings_are_unit_windows():
+    a = analyze(tone_song(4, 12), P)
+    e = window_embeddings(a.spectrogram, P.embedding)
+    assert e.shape[0] == 12 - 5 + 1 or abs(e.shape[0] - 8) <= 1
+    assert np.allclose(np.linalg.norm(e, axis=1), 1.0, atol=1e-5)

@@ -1,0 +1,121 @@
+"""The library on disk: add, identify, remove, dedupe, history, crash safety."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from shazam_desktop.audio.decode import load
+from shazam_desktop.errors import ParamsMismatchError
+from shazam_desktop.engine.params import EngineParams, PeakParams
+from shazam_desktop.store.library import Library
+from tests.helpers import add_noise, tone_song
+
+
+@pytest.fixture()
+def lib(tmp_path, song_dir):
+    lib = Library(tmp_path / "lib")
+    lib.add_paths([song_dir], workers=2)
+    yield lib
+    lib.close()
+
+
+def _clip(song_dir, name, start, secs=5.0):
+    a = load(song_dir / name)
+    return a.samples[int(start * a.sample_rate) : int((start + secs) * a.sample_rate)]
+
+
+def test_add_folder_reports_the_corrupt_file_and_keeps_the_rest(tmp_path, song_dir):
+    events = []
+    lib = Library(tmp_path / "lib")
+    rep = lib.add_paths([song_dir], progress=events.append, workers=2)
+    assert len(rep.added) == 7
+    assert [p for p, _ in rep.errors] == [str(song_dir / "broken.ogg")]
+    assert "damaged" in rep.errors[0][1]
+    assert events[-1].done == events[-1].total == 8
+    assert sum(not e.ok for e in events) == 1
+    titles = sorted(t.title for t in lib.tracks())
+    assert "Song 0" in titles and "Deep Song" in titles
+    lib.close()
+
+
+def test_identify_returns_track_offset_and_evidence(lib, song_dir):
+    res = lib.identify(add_noise(_clip(song_dir, "04 - Song 4.flac", 12.0), 5))
+    assert res.track is not None and res.track.title == "Song 4"
+    assert abs(res.match.offset_s - 12.0) < 0.1
+    assert res.match.aligned.sum() >= res.match.score // 2
+    assert 0.5 <= res.match.confidence <= 1.0
+    assert res.similar, "the MFCC neighbours are always reported"
+
+
+def test_unknown_song_is_no_match_with_neighbours(lib):
+    res = lib.identify(tone_song(4242, 8.0))
+    assert res.match is None
+    assert len(res.similar) >= 3
+
+
+def test_remove_takes_a_track_out_of_every_index(lib, song_dir):
+    clip = _clip(song_dir, "01 - Song 1.flac", 3.0)
+    tid = lib.identify(clip).track.id
+    assert lib.remove([tid]) == [tid]
+    res = lib.identify(clip)
+    assert res.match is None
+    assert tid not in {s.track.id for s in res.similar}
+    assert tid not in lib.vectors.track_ids() or all(
+        tid != s.track.id for s in lib.identify(clip).similar
+    )
+    lib.close()
+    again = Library(lib.folder)
+    assert again.track(tid) is None and again.identify(clip).match is None
+    again.close()
+
+
+def test_same_file_twice_is_added_once(lib, song_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.ogg"
+    shutil.copy(song_dir / "00 - Song 0.ogg", copy)
+    rep = lib.add_paths([copy])
+    assert not rep.added and rep.duplicates and "already" in rep.duplicates[0][1]
+    rep = lib.add_paths([song_dir])
+    assert not rep.added and len(rep.duplicates) == 7
+
+
+def test_history_survives_reopening(lib, song_dir):
+    res = lib.identify(_clip(song_dir, "02 - Song 2.wav", 1.0))
+    lib.record(res, "file", "clip.wav")
+    lib.close()
+    again = Library(lib.folder)
+    h = again.history()
+    assert h[0].title == "Song 2" and h[0].source == "file"
+    again.clear_history()
+    assert again.history() == []
+    again.close()
+
+
+def test_a_parameter_change_asks_for_a_reindex(lib, song_dir):
+    lib.close()
+    other = EngineParams(peaks=PeakParams(peaks_per_second=25))
+    changed = Library(lib.folder, params=other)
+    assert changed.needs_reindex
+    with pytest.raises(ParamsMismatchError):
+        changed.identify(np.zeros(11025 * 5, np.float32))
+    rep = changed.reindex(workers=1)
+    assert len(rep.added) == 7 and not changed.needs_reindex
+    assert changed.identify(_clip(song_dir, "05 - Song 5.wav", 9.0)).track.title == "Song 5"
+    changed.close()
+
+
+def test_cancel_stops_an_add_and_keeps_what_was_committed(tmp_path, song_dir):
+    cancel = threading.Event()
+    lib = Library(tmp_path / "lib")
+
+    def progress(p):
+        if p.done >= 2:
+            cancel.set()
+
+    rep = lib.add_paths([song_dir], progress=progress, cancel=cancel, workers=2)
+    assert rep.cancelled
+    assert len(lib.tracks()) == len(rep.added) < 7
+    lib.close()
+    assert len(Library(tmp_path / "lib").tracks()) == len(rep.added)

@@ -277,7 +277,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "bench":
+        # Everything after the word `bench` belongs to the benchmark's own parser.
+        args.bench_args = argv[argv.index("bench") + 1 :]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handlers = {"library": cmd_library, "identify": cmd_identify, "listen": cmd_listen, "bench": cmd_bench}
     try:

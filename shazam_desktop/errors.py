@@ -39,3 +39,31 @@ class ParamsMismatchError(LibraryError):
 
 class AudioDeviceError(ShazamError):
     """Microphone / capture problems (no PortAudio, no device, busy, vanished)."""
+
+
+class PortAudioMissingError(AudioDeviceError):
+    """The PortAudio library (libportaudio2) is not installed."""
+
+
+class NoSoundServerError(AudioDeviceError):
+    """No PulseAudio / PipeWire server is reachable (and no other capture device exists)."""
+
+
+class NoInputDeviceError(AudioDeviceError):
+    """The system has no audio input at all."""
+
+
+class InvalidDeviceError(AudioDeviceError):
+    """No source or device by that name or number."""
+
+
+class DeviceBusyError(AudioDeviceError):
+    """Another program holds the device exclusively."""
+
+
+class DevicePermissionError(AudioDeviceError):
+    """The user may not open the device (e.g. not in the `audio` group)."""
+
+
+class DeviceLostError(AudioDeviceError):
+    """A stream that was running stopped: device unplugged, source removed, server gone."""

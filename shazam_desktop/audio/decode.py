@@ -63,12 +63,14 @@ def to_mono(data: np.ndarray) -> np.ndarray:
 def resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
     if sr_in == sr_out:
         return np.ascontiguousarray(x, dtype=np.float32)
-    return soxr.resample(np.ascontiguousarray(x, dtype=np.float32), sr_in, sr_out, quality="HQ").astype(
-        np.float32, copy=False
-    )
+    return soxr.resample(
+        np.ascontiguousarray(x, dtype=np.float32), sr_in, sr_out, quality="HQ"
+    ).astype(np.float32, copy=False)
 
 
-def from_array(data: np.ndarray, sample_rate: int, sr: int = ENGINE_RATE, source: str = "") -> Audio:
+def from_array(
+    data: np.ndarray, sample_rate: int, sr: int = ENGINE_RATE, source: str = ""
+) -> Audio:
     """Any channel layout (frames x channels) at any rate -> mono float32 at `sr`."""
     return Audio(resample(to_mono(np.asarray(data, np.float32)), sample_rate, sr), sr, source)
 
@@ -113,7 +115,19 @@ def load(
     return audio
 
 
-_MAGIC = (b"RIFF", b"RIFX", b"RF64", b"fLaC", b"OggS", b"ID3", b"FORM", b".snd", b"caff", b"wvpk", b"MAC ")
+_MAGIC = (
+    b"RIFF",
+    b"RIFX",
+    b"RF64",
+    b"fLaC",
+    b"OggS",
+    b"ID3",
+    b"FORM",
+    b".snd",
+    b"caff",
+    b"wvpk",
+    b"MAC ",
+)
 
 
 def looks_like_audio(head: bytes) -> bool:
@@ -122,7 +136,9 @@ def looks_like_audio(head: bytes) -> bool:
         return True
     if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:  # MPEG / ADTS frame sync
         return True
-    return len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat") or head[:4] == b"\x1aE\xdf\xa3"
+    return (
+        len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat") or head[:4] == b"\x1aE\xdf\xa3"
+    )
 
 
 @contextlib.contextmanager
@@ -156,7 +172,10 @@ def _decode(p: Path, max_seconds: float | None) -> tuple[np.ndarray, int]:
     damaged = CorruptAudioError(f"{p.name}: the audio data is damaged or truncated")
     not_audio = UnsupportedFormatError(f"{p.name}: not an audio file this app can read")
     try:
-        with _quiet_stderr(p.suffix.lower() == ".mp3" or head[:3] == b"ID3"), sf.SoundFile(str(p)) as f:
+        with (
+            _quiet_stderr(p.suffix.lower() == ".mp3" or head[:3] == b"ID3"),
+            sf.SoundFile(str(p)) as f,
+        ):
             frames = -1 if max_seconds is None else int(max_seconds * f.samplerate)
             data = f.read(frames=frames, dtype="float32", always_2d=True)
             rate = f.samplerate
@@ -180,7 +199,12 @@ def _short(e: Exception) -> str:
 def _ffmpeg_or_raise(p: Path, err: DecodeError) -> tuple[np.ndarray, int]:
     exe = shutil.which("ffmpeg")
     if exe is None:
-        if p.suffix.lower() in AUDIO_EXTENSIONS and p.suffix.lower() not in (".wav", ".flac", ".ogg", ".mp3"):
+        if p.suffix.lower() in AUDIO_EXTENSIONS and p.suffix.lower() not in (
+            ".wav",
+            ".flac",
+            ".ogg",
+            ".mp3",
+        ):
             raise UnsupportedFormatError(
                 f"{p.name}: {p.suffix} files need ffmpeg, which is not installed (apt install ffmpeg)"
             )
@@ -188,7 +212,22 @@ def _ffmpeg_or_raise(p: Path, err: DecodeError) -> tuple[np.ndarray, int]:
     rate = 44100
     try:
         proc = subprocess.run(
-            [exe, "-nostdin", "-v", "error", "-i", str(p), "-vn", "-ac", "2", "-ar", str(rate), "-f", "f32le", "-"],
+            [
+                exe,
+                "-nostdin",
+                "-v",
+                "error",
+                "-i",
+                str(p),
+                "-vn",
+                "-ac",
+                "2",
+                "-ar",
+                str(rate),
+                "-f",
+                "f32le",
+                "-",
+            ],
             capture_output=True,
             timeout=600,
         )
@@ -196,10 +235,18 @@ def _ffmpeg_or_raise(p: Path, err: DecodeError) -> tuple[np.ndarray, int]:
         raise DecodeError(f"{p.name}: ffmpeg failed ({_short(e)})") from None
     if proc.returncode != 0 or len(proc.stdout) < 8:
         stderr = proc.stderr.decode(errors="replace").lower()
-        if "invalid data" in stderr or "could not find codec" in stderr or "does not contain any stream" in stderr or "output file #0 does not contain" in stderr or len(proc.stdout) == 0:
+        if (
+            "invalid data" in stderr
+            or "could not find codec" in stderr
+            or "does not contain any stream" in stderr
+            or "output file #0 does not contain" in stderr
+            or len(proc.stdout) == 0
+        ):
             # ffmpeg could not make sense of it either: keep soundfile's verdict.
             raise err
-        raise CorruptAudioError(f"{p.name}: the audio data is damaged (ffmpeg: {stderr.strip()[:100]})")
+        raise CorruptAudioError(
+            f"{p.name}: the audio data is damaged (ffmpeg: {stderr.strip()[:100]})"
+        )
     n = len(proc.stdout) // 8 * 8
     data = np.frombuffer(proc.stdout[:n], dtype=np.float32).reshape(-1, 2)
     log.debug("decoded %s through ffmpeg", p)

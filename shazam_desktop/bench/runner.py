@@ -280,7 +280,8 @@ def plan_queries(lib_files: list[str], ids: dict[str, int], unknown: list[str], 
         start = rnd.uniform(0, max(0.0, dur - secs * 1.15 - 0.1))
         other = None
         if cond.startswith("mix"):
-            other = rnd.choice([f for f in in_lib if f != path] or in_lib)
+            # The interfering song is one the library does not hold (else it is a right answer).
+            other = rnd.choice(unknown) if unknown else rnd.choice([f for f in in_lib if f != path] or in_lib)
         queries.append(Query(len(queries), path, tid, start, secs, cond, rnd.randrange(1 << 30), other))
 
     for cond, secs in cells:

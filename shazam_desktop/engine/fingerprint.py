@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,9 +34,13 @@ class Fingerprint:
     n_peaks: int
 
 
-def analyze(samples: np.ndarray, params: EngineParams) -> Analysis:
+def analyze(samples: np.ndarray, params: EngineParams, query: bool = False) -> Analysis:
+    """STFT and peaks; a query (query=True) keeps the denser query-side peak budget."""
     spec = stft_db(samples, params.spectrogram)
-    peaks = find_peaks(spec, params.peaks)
+    pp = params.peaks
+    if query:
+        pp = replace(pp, peaks_per_second=params.match.query_peaks_per_second)
+    peaks = find_peaks(spec, pp)
     return Analysis(spec, peaks, samples.shape[0] / params.spectrogram.sample_rate)
 
 

@@ -19,6 +19,8 @@ from shazam_desktop.engine.peaks import Peaks
 Lookup = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 _DT_BIAS = 1 << 31
+# Offsets fit in 24 bits (+-8.4 M frames, 54 h) and query anchors in 20 bits (6.7 h).
+_DT_SPAN = 1 << 23
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,10 @@ def _search_one(
     row, t_track, qi = row[sel], t_track[sel], qi[sel]
     t_query = lm.times[qi].astype(np.int64)
     dt = t_track - t_query
-    key = (row.astype(np.int64) << 32) | (dt + _DT_BIAS)
+    # A chord that two songs share fires many landmarks from the same few anchors; a real
+    # match keeps agreeing all along the query.  So each query anchor votes once per offset.
+    per_anchor = np.unique((row.astype(np.int64) << 44) | ((dt + _DT_SPAN) << 20) | t_query)
+    key = (per_anchor >> 44 << 32) | (((per_anchor >> 20) & ((1 << 24) - 1)) - _DT_SPAN + _DT_BIAS)
     uk, counts = np.unique(key, return_counts=True)
     # Score of an offset = its count plus its two neighbours' (timing jitter of one frame).
     score = counts.copy()

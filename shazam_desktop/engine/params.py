@@ -67,6 +67,9 @@ class MatchParams:
     # Added to min_score per tenfold growth of the library beyond 100 tracks.
     threshold_per_decade: float = 2.0
     ratio: float = 1.5
+    # The query side may be denser than the index (as in audfprint): more of the stored
+    # peaks survive among the query's when noise or another song competes for the budget.
+    query_peaks_per_second: float = 40.0
     # Query-side fan-out may exceed the index's: more chances that stored pairs are formed.
     query_fan_out: int = 12
     # Grids searched (in this order) when the unscaled query finds nothing confident:

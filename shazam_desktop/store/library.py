@@ -240,7 +240,7 @@ class Library:
         with self._lock:
             segments, table, live, tracks = list(self.fp.segments), self._table, set(self._live), dict(self._tracks)
             threshold = self.threshold
-        analysis = analyze(samples, self.params)
+        analysis = analyze(samples, self.params, query=True)
         emb = window_embeddings(analysis.spectrogram, self.params.embedding)
         nearest = self.vectors.nearest_tracks(emb, self.params.match.mfcc_shortlist, live)
         res = search(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.fft
 
 from shazam_desktop.engine.params import SpectrogramParams
 
@@ -18,6 +19,7 @@ class Spectrogram:
 
     db: np.ndarray
     params: SpectrogramParams
+    mag: np.ndarray | None = None  # linear magnitude, same shape, when computed here
 
     @property
     def n_frames(self) -> int:
@@ -25,6 +27,8 @@ class Spectrogram:
 
     @property
     def power(self) -> np.ndarray:
+        if self.mag is not None:
+            return self.mag * self.mag
         return np.power(10.0, self.db / 10.0, dtype=np.float32)
 
     def frame_times(self) -> np.ndarray:
@@ -50,8 +54,10 @@ def stft_db(samples: np.ndarray, params: SpectrogramParams) -> Spectrogram:
     if x.shape[0] < n_fft:
         return Spectrogram(np.full((params.n_bins, 0), DB_FLOOR, np.float32), params)
     frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop]
-    spec = np.fft.rfft(frames * _hann(n_fft), axis=1)
-    mag = np.abs(spec).astype(np.float32)
-    db = 20.0 * np.log10(np.maximum(mag, 1e-5))
+    # scipy.fft keeps float32 (numpy's FFT works in float64): three times faster here.
+    spec = scipy.fft.rfft(frames * _hann(n_fft), axis=1, workers=1)
+    mag = np.ascontiguousarray(np.abs(spec).T, dtype=np.float32)
+    db = np.log10(np.maximum(mag, 1e-5))
+    db *= 20.0
     np.maximum(db, DB_FLOOR, out=db)
-    return Spectrogram(np.ascontiguousarray(db.T), params)
+    return Spectrogram(db, params, mag)

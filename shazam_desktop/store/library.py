@@ -123,6 +123,15 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[t
     return files, errors
 
 
+def _single_threaded_blas() -> None:
+    """numpy may have been imported before our package set OPENBLAS_NUM_THREADS: limit now."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class Library:
     def __init__(self, folder: str | os.PathLike, params: EngineParams = DEFAULT_PARAMS) -> None:
         self.folder = Path(folder).expanduser()
@@ -133,6 +142,7 @@ class Library:
         if not os.access(self.folder, os.W_OK):
             raise LibraryError(f"{self.folder}: the library folder is not writable")
         self.params = params
+        _single_threaded_blas()
         self._lock = threading.RLock()
         self.catalog = Catalog(self.folder / CATALOG)
         stored = self.catalog.get_meta("params")

@@ -175,7 +175,12 @@ def _search_one(
     empty = SearchResult(None, [], [], list(mfcc_shortlist), len(lm), 1, threshold)
     if len(lm) == 0 or len(table) == 0:
         return empty
-    post, qi = lookup(lm.hashes)
+    hashes, times = lm.hashes, lm.times
+    if (time_scale, freq_scale) != (1.0, 1.0) and mp.transform_bin_slack:
+        # Rescaled peaks land within a bin of where the original's were: look up the anchor
+        # bin's neighbours too (each anchor still votes once per offset below).
+        hashes, times = _with_neighbour_bins(hashes, times, mp.transform_bin_slack)
+    post, qi = lookup(hashes)
     if post.size == 0:
         return empty
     row, t_track = table.locate(post)
@@ -195,7 +200,7 @@ def _search_one(
         cand_rows = np.union1d(hash_rows, mfcc_rows)
     sel = np.isin(row, cand_rows)
     row, t_track, qi = row[sel], t_track[sel], qi[sel]
-    t_query = lm.times[qi].astype(np.int64)
+    t_query = times[qi].astype(np.int64)
     dt = t_track - t_query
     # A chord that two songs share fires many landmarks from the same few anchors; a real
     # match keeps agreeing all along the query.  So each query anchor votes once per offset.
@@ -265,6 +270,18 @@ def _search_one(
         hist_counts=h_cnt.astype(np.int32),
     )
     return SearchResult(match, **res_kwargs)
+
+
+def _with_neighbour_bins(hashes: np.ndarray, times: np.ndarray, slack: int) -> tuple[np.ndarray, np.ndarray]:
+    f1 = (hashes >> 14).astype(np.int64)
+    hs, ts = [hashes], [times]
+    for d in range(-slack, slack + 1):
+        if d == 0:
+            continue
+        ok = (f1 + d >= 0) & (f1 + d < 512)
+        hs.append((hashes[ok].astype(np.int64) + (d << 14)).astype(np.uint32))
+        ts.append(times[ok])
+    return np.concatenate(hs), np.concatenate(ts)
 
 
 def confidence(score: int, runner_up: int, threshold: int) -> float:

@@ -64,6 +64,8 @@ class MatchParams:
     min_score: int = 12
     # A query matched only after a speed/tempo/pitch transform needs this much more.
     transform_strictness: float = 1.4
+    # Anchor-bin tolerance (+-bins) for rescaled queries.
+    transform_bin_slack: int = 1
     # Added to min_score per tenfold growth of the library beyond 100 tracks.
     threshold_per_decade: float = 2.0
     ratio: float = 1.5

@@ -162,6 +162,23 @@ def _quiet_stderr(enabled: bool):
         os.close(devnull)
 
 
+def _header_overstates(info: str) -> bool:
+    """libsndfile's log line `data : 264600 (should be 88170)` marks a cut file.
+
+    Streamed WAVs declare a size of 0 or 0xFFFFFFFF on purpose: those are not cut.
+    """
+    if "data :" not in info:
+        return False
+    line = info.split("data :", 1)[1].split("\n", 1)[0]
+    if "should be" not in line:
+        return False
+    try:
+        declared = int(line.split("(", 1)[0].strip())
+    except ValueError:
+        return False
+    return 0 < declared < 0xFFFFFF00
+
+
 def _decode(p: Path, max_seconds: float | None) -> tuple[np.ndarray, int]:
     try:
         with open(p, "rb") as fh:
@@ -180,10 +197,14 @@ def _decode(p: Path, max_seconds: float | None) -> tuple[np.ndarray, int]:
             data = f.read(frames=frames, dtype="float32", always_2d=True)
             rate = f.samplerate
             expected = f.frames
+            # libsndfile reads what is there of a cut WAV/AIFF and notes the shortfall.
+            cut = _header_overstates(f.extra_info)
     except sf.LibsndfileError:
         return _ffmpeg_or_raise(p, damaged if audio_like else not_audio)
     except (RuntimeError, ValueError, TypeError, OverflowError, MemoryError, sf.SoundFileError):
         return _ffmpeg_or_raise(p, damaged if audio_like else not_audio)
+    if cut and max_seconds is None:
+        raise CorruptAudioError(f"{p.name}: the file is truncated (its header promises more audio than it holds)")
     if max_seconds is None and expected > 0 and data.shape[0] < 0.9 * expected:
         raise CorruptAudioError(
             f"{p.name}: the file is truncated ({data.shape[0] / max(rate, 1):.1f} of {expected / max(rate, 1):.1f} s readable)"

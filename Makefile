@@ -37,9 +37,13 @@ test: setup
 bench: setup
 	$(VENV)/bin/shazam-desktop bench --markdown bench-out/bench.md
 
-package: setup
+# The app bundle dist/shazam-desktop/ (PyInstaller); packaging/smoke_test.sh checks it.
+$(VENV)/.package-installed: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -e ".[package]"
-	$(PY) -m PyInstaller --noconfirm --distpath dist --workpath build packaging/shazam-desktop.spec
+	touch $@
+
+package: setup $(VENV)/.package-installed
+	PY=$(PY) packaging/build.sh
 
 clean:
 	rm -rf build dist bench-out .pytest_cache

@@ -213,7 +213,7 @@ def corpus_files(args: argparse.Namespace, work: Path) -> tuple[list[str], list[
             raise SystemExit(f"bench: {args.corpus} holds {len(files)} audio files; at least 4 are needed")
         rnd = random.Random(args.seed)
         rnd.shuffle(files)
-        n_unknown = max(2, len(files) // 8)
+        n_unknown = max(2, len(files) // 4)
         return sorted(files[n_unknown:]), sorted(files[:n_unknown]), f"folder {args.corpus}"
     from shazam_desktop.synth.music import generate_corpus
 

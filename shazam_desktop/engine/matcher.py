@@ -138,8 +138,10 @@ def search(
     for ts, fs in grid:
         tried += 1
         # Every extra transform is another chance for a coincidence: ask more of it.
-        t_here = threshold if (ts, fs) == (1.0, 1.0) else int(math.ceil(threshold * params.match.transform_strictness))
-        res = _search_one(peaks, lookup, table, params, t_here, mfcc_shortlist, exhaustive, ts, fs)
+        identity = (ts, fs) == (1.0, 1.0)
+        t_here = threshold if identity else int(math.ceil(threshold * params.match.transform_strictness))
+        ratio = params.match.ratio if identity else params.match.transform_ratio
+        res = _search_one(peaks, lookup, table, params, t_here, mfcc_shortlist, exhaustive, ts, fs, ratio)
         if best is None:
             best = res
         elif res.match is not None and (best.match is None or res.match.score > best.match.score):
@@ -167,8 +169,10 @@ def _search_one(
     exhaustive: bool,
     time_scale: float,
     freq_scale: float,
+    ratio: float | None = None,
 ) -> SearchResult:
     mp = params.match
+    ratio = mp.ratio if ratio is None else ratio
     max_bin = params.spectrogram.n_bins - 2
     t, f = scaled_peaks(peaks, time_scale, freq_scale, max_bin)
     lm = hash_peaks(t, f, params.landmarks, fan_out=mp.query_fan_out)
@@ -241,7 +245,7 @@ def _search_one(
     )
     top = ranked[0]
     runner = ranked[1].score if len(ranked) > 1 else 0
-    if top.score < threshold or top.score < mp.ratio * runner:
+    if top.score < threshold or top.score < ratio * runner:
         return SearchResult(None, **res_kwargs)
     win_row = b_rows[rank[0]]
     on = row == win_row

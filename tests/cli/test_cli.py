@@ -113,3 +113,19 @@ def test_kill_during_add_leaves_a_consistent_library(tmp_path, song_dir):
     p = run("library", "add", many, lib=lib)
     assert p.returncode == 0
     assert len(run("library", "list", "--json", lib=lib).stdout.splitlines()) == 24
+
+
+def test_import_demo_then_identify_a_demo_excerpt(tmp_path):
+    from shazam_desktop.demo import demo_dir
+
+    demo = demo_dir()
+    assert demo is not None and len(list(demo.glob("*.ogg"))) >= 8
+    lib = tmp_path / "lib"
+    p = run("library", "import-demo", lib=lib)
+    assert p.returncode == 0, p.stderr
+    tracks = [json.loads(line) for line in run("library", "list", "--json", lib=lib).stdout.splitlines()]
+    assert len(tracks) == len(list(demo.glob("*.ogg")))
+    assert all(t["artist"] and t["title"] for t in tracks), "demo tracks carry tags"
+    q = _excerpt(sorted(demo.glob("*.ogg"))[2], 12.0, 6.0, tmp_path / "q.wav", snr=3)
+    out = json.loads(run("identify", "--json", q, lib=lib).stdout)
+    assert out["match"]["path"].endswith(sorted(demo.glob("*.ogg"))[2].name)

@@ -63,7 +63,7 @@ class MatchParams:
     hash_shortlist: int = 20
     mfcc_shortlist: int = 10
     # Accept when score >= min_score and score >= ratio x runner-up score.
-    min_score: int = 12
+    min_score: int = 8
     # A query matched only after a speed/tempo/pitch transform needs this much more.
     transform_strictness: float = 1.4
     # Anchor-bin tolerance (+-bins) for rescaled queries.

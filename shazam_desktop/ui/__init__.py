@@ -1,0 +1,1 @@
+"""The desktop app (PySide6 + pyqtgraph).  The only package that imports Qt."""

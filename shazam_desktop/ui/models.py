@@ -1,0 +1,197 @@
+"""Qt table models over the catalog: tracks, recognition history, and files that failed.
+
+Each model holds a plain list of dataclasses and is refreshed wholesale (`set_rows`); the
+views sort and filter through a QSortFilterProxyModel on SORT_ROLE (numbers sort as numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from shazam_desktop.store.catalog import HistoryEntry, Track
+from shazam_desktop.ui import fmt
+
+SORT_ROLE = int(Qt.UserRole) + 1
+ROW_ROLE = int(Qt.UserRole) + 2  # the row's dataclass
+# Plain ints: comparing a role with a Qt enum member costs microseconds per call, and the
+# views call data() thousands of times per repaint.
+_DISPLAY = int(Qt.DisplayRole)
+_ALIGN = int(Qt.TextAlignmentRole)
+_TIP = int(Qt.ToolTipRole)
+_FG = int(Qt.ForegroundRole)
+_MUTED = QColor(128, 128, 128)  # legible on light and dark palettes
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    title: str
+    text: Callable[[R], str]
+    key: Callable[[R], Any]
+    align: Qt.AlignmentFlag = Qt.AlignLeft | Qt.AlignVCenter
+
+
+_Index = QModelIndex | QPersistentModelIndex
+_NO_PARENT = QModelIndex()
+
+
+class RowsModel(QAbstractTableModel, Generic[R]):
+    columns: Sequence[Column] = ()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[R] = []
+        self._text: list[tuple[str, ...]] = []  # display text per row, computed once
+        self._align = [int(c.align) for c in self.columns]
+
+    def _texts(self, r: R) -> tuple[str, ...]:
+        return tuple(c.text(r) for c in self.columns)
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self._text = [self._texts(r) for r in self.rows]
+        self.endResetModel()
+
+    def append_rows(self, rows: Sequence[R]) -> None:
+        if not rows:
+            return
+        n = len(self.rows)
+        self.beginInsertRows(QModelIndex(), n, n + len(rows) - 1)
+        self.rows.extend(rows)
+        self._text.extend(self._texts(r) for r in rows)
+        self.endInsertRows()
+
+    def replace_row(self, row: int, value: R) -> None:
+        """Change one row in place (no reset: views keep their selection and scroll)."""
+        self.rows[row] = value
+        self._text[row] = self._texts(value)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    def row_at(self, row: int) -> R:
+        return self.rows[row]
+
+    def rowCount(self, parent: _Index = _NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = _NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if int(role) == _DISPLAY and orientation == Qt.Horizontal:
+            return self.columns[section].title
+        return None
+
+    def data(self, index: _Index, role: int = _DISPLAY):
+        role = int(role)
+        if role == _DISPLAY:
+            return self._text[index.row()][index.column()]
+        if role == SORT_ROLE:
+            return self.columns[index.column()].key(self.rows[index.row()])
+        if role == _ALIGN:
+            return self._align[index.column()]
+        if role == ROW_ROLE:
+            return self.rows[index.row()]
+        if role == _TIP:
+            return self.tooltip(self.rows[index.row()])
+        if role == _FG and self.muted(self.rows[index.row()]):
+            return _MUTED
+        return None
+
+    def muted(self, row: R) -> bool:
+        """Rows drawn in grey (e.g. files a job has not committed yet)."""
+        return False
+
+    def tooltip(self, row: R) -> str | None:
+        return None
+
+
+_RIGHT = Qt.AlignRight | Qt.AlignVCenter
+
+
+class TrackModel(RowsModel[Track]):
+    columns = (
+        Column("Title", lambda t: t.title, lambda t: t.title.casefold()),
+        Column("Artist", lambda t: t.artist, lambda t: t.artist.casefold()),
+        Column("Album", lambda t: t.album, lambda t: t.album.casefold()),
+        Column(
+            "Duration",
+            lambda t: fmt.duration(t.duration_s) if t.duration_s else "",
+            lambda t: t.duration_s,
+            _RIGHT,
+        ),
+        Column("Added", lambda t: fmt.when(t.added_at), lambda t: t.added_at),
+        Column("Status", lambda t: t.status, lambda t: t.status),
+    )
+
+    def tooltip(self, t: Track) -> str:
+        return t.path
+
+    def muted(self, t: Track) -> bool:
+        return t.id < 0
+
+    def ids_at(self, rows: Sequence[int]) -> list[int]:
+        return [self.rows[r].id for r in rows]
+
+
+def _result_text(h: HistoryEntry) -> str:
+    if h.track_id is None and not h.title:
+        return "No match"
+    return f"{h.title} — {h.artist}" if h.artist else h.title
+
+
+class HistoryModel(RowsModel[HistoryEntry]):
+    columns = (
+        Column("Time", lambda h: fmt.when(h.at), lambda h: h.at),
+        Column("Source", lambda h: fmt.source_label(h.source), lambda h: h.source),
+        Column("Result", _result_text, lambda h: _result_text(h).casefold()),
+        Column(
+            "Confidence",
+            lambda h: fmt.percent(h.confidence) if h.title else "",
+            lambda h: h.confidence,
+            _RIGHT,
+        ),
+        Column("Query", lambda h: h.query, lambda h: h.query),
+    )
+
+    def tooltip(self, h: HistoryEntry) -> str:
+        return h.query
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    reason: str
+
+
+class FailureModel(RowsModel[Failure]):
+    columns = (
+        Column("File", lambda e: e.path.rsplit("/", 1)[-1], lambda e: e.path),
+        Column("Why it failed", lambda e: e.reason, lambda e: e.reason),
+    )
+
+    def tooltip(self, e: Failure) -> str:
+        return e.path
+
+
+def make_proxy(model: RowsModel, parent=None) -> QSortFilterProxyModel:
+    """Sort on SORT_ROLE, filter case-insensitively on every column."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    proxy.setFilterKeyColumn(-1)
+    proxy.setFilterCaseSensitivity(Qt.CaseInsensitive)
+    proxy.setSortCaseSensitivity(Qt.CaseInsensitive)
+    return proxy

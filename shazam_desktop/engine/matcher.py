@@ -21,6 +21,8 @@ Lookup = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 _DT_BIAS = 1 << 31
 # Offsets fit in 24 bits (+-8.4 M frames, 54 h) and query anchors in 20 bits (6.7 h).
 _DT_SPAN = 1 << 23
+# Frames an offset may lie before the track's start (a fade-in cut differently).
+_EARLY_START = 20
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,11 @@ def _search_one(
     row, t_track, qi = row[sel], t_track[sel], qi[sel]
     t_query = times[qi].astype(np.int64)
     dt = t_track - t_query
+    # An excerpt cannot start (much) before its track does.
+    ok = dt >= -_EARLY_START
+    row, t_track, t_query, dt = row[ok], t_track[ok], t_query[ok], dt[ok]
+    if row.size == 0:
+        return empty
     # A chord that two songs share fires many landmarks from the same few anchors; a real
     # match keeps agreeing all along the query.  So each query anchor votes once per offset.
     per_anchor = np.unique((row.astype(np.int64) << 44) | ((dt + _DT_SPAN) << 20) | t_query)

@@ -144,6 +144,7 @@ class Library:
         self.params = params
         _single_threaded_blas()
         self._lock = threading.RLock()
+        self._add_lock = threading.Lock()
         self.catalog = Catalog(self.folder / CATALOG)
         stored = self.catalog.get_meta("params")
         self.needs_reindex = False
@@ -346,7 +347,9 @@ class Library:
         if progress:
             for p, msg in report.errors:
                 progress(Progress(0, total, p, False, msg))
-        with self._lock:
+        # Only one add at a time; identify() and the readers take the short lock and keep
+        # working while files are decoded: the write lock is held per committed batch.
+        with self._add_lock:
             writer = _BatchWriter(self, report)
             for job in self._run_jobs(todo, workers, cancel):
                 done += 1
@@ -360,8 +363,9 @@ class Library:
                     progress(Progress(done, total, job.path, why is None, why or ""))
             writer.flush()
             report.cancelled = bool(cancel and cancel.is_set())
-            if self.fp.needs_merge():
-                self._merge()
+            with self._lock:
+                if self.fp.needs_merge():
+                    self._merge()
         report.elapsed_s = time.perf_counter() - t0
         return report
 
@@ -452,6 +456,10 @@ class _BatchWriter:
     def flush(self) -> None:
         if not self.jobs:
             return
+        with self.lib._lock:
+            self._commit()
+
+    def _commit(self) -> None:
         lib = self.lib
         jobs, self.jobs = self.jobs, []
         self.hashes_in_batch.clear()

@@ -65,8 +65,12 @@ def merge_segments(segments: list[Segment], drop: np.ndarray | None = None) -> S
     return build_segment(h, p)
 
 
-def lookup(segment: Segment, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All postings whose hash equals a query hash: (postings uint32, index into query)."""
+def lookup(segment: Segment, query: np.ndarray, max_postings: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """All postings whose hash equals a query hash: (postings uint32, index into query).
+
+    A hash with more than `max_postings` postings is skipped: it occurs all over the
+    library, says little about which track is playing, and would dominate the work.
+    """
     if len(segment) == 0 or query.size == 0:
         return np.zeros(0, np.uint32), np.zeros(0, np.int64)
     q = np.asarray(query, dtype=np.uint32)
@@ -83,6 +87,8 @@ def lookup(segment: Segment, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     last = _bisect(segment.low, first, end, want, right=True)
     n = last - first
     has = n > 0
+    if max_postings is not None:
+        has &= n <= max_postings
     if not has.any():
         return np.zeros(0, np.uint32), np.zeros(0, np.int64)
     first, n, qi = first[has], n[has], qi[has]

@@ -215,9 +215,9 @@ def _search_one(
         return empty
     # A chord that two songs share fires many landmarks from the same few anchors; a real
     # match keeps agreeing all along the query.  So each query anchor votes once per offset.
-    per_anchor = np.unique((row.astype(np.int64) << 44) | ((dt + _DT_SPAN) << 20) | t_query)
+    per_anchor = _unique((row.astype(np.int64) << 44) | ((dt + _DT_SPAN) << 20) | t_query)
     key = (per_anchor >> 44 << 32) | (((per_anchor >> 20) & ((1 << 24) - 1)) - _DT_SPAN + _DT_BIAS)
-    uk, counts = np.unique(key, return_counts=True)
+    uk, counts = _unique(key, counts=True)
     # Score of an offset = its count plus its two neighbours' (timing jitter of one frame).
     score = counts.copy()
     k = mp.neighbourhood
@@ -281,6 +281,22 @@ def _search_one(
         hist_counts=h_cnt.astype(np.int32),
     )
     return SearchResult(match, **res_kwargs)
+
+
+def _unique(x: np.ndarray, counts: bool = False):
+    """Sorted unique values (and their counts) by sorting: numpy 2's hash-based np.unique
+    took 150 ms where a sort takes 6 on 200 000 int64 keys."""
+    if x.size == 0:
+        return (x, np.zeros(0, np.int64)) if counts else x
+    k = np.sort(x)
+    first = np.empty(k.shape[0], bool)
+    first[0] = True
+    np.not_equal(k[1:], k[:-1], out=first[1:])
+    u = k[first]
+    if not counts:
+        return u
+    idx = np.flatnonzero(first)
+    return u, np.diff(np.append(idx, k.shape[0]))
 
 
 def _with_neighbour_bins(hashes: np.ndarray, times: np.ndarray, slack: int) -> tuple[np.ndarray, np.ndarray]:

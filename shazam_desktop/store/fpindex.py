@@ -137,19 +137,21 @@ class FingerprintIndex:
                     pass
         fsync_dir(self.folder)
 
-    def lookup(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return lookup_all(self.segments, hashes)
+    def lookup(self, hashes: np.ndarray, max_postings: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        return lookup_all(self.segments, hashes, max_postings)
 
     def disk_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.folder.iterdir() if f.is_file())
 
 
-def lookup_all(segments: list[Segment], hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def lookup_all(
+    segments: list[Segment], hashes: np.ndarray, max_postings: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     if len(segments) == 1:
-        return lookup(segments[0], hashes)
+        return lookup(segments[0], hashes, max_postings)
     posts, qis = [], []
     for s in segments:
-        p, q = lookup(s, hashes)
+        p, q = lookup(s, hashes, max_postings)
         posts.append(p)
         qis.append(q)
     if not posts:

@@ -237,6 +237,12 @@ class Library:
         n = max(1, len(self._tracks))
         return int(mp_.min_score + mp_.threshold_per_decade * max(0.0, math.log10(n / 100)))
 
+    @property
+    def posting_cap(self) -> int:
+        """Query hashes with more postings than this are skipped (they occur everywhere)."""
+        mp_ = self.params.match
+        return max(mp_.min_posting_cap, int(mp_.posting_cap_per_track * len(self._tracks)))
+
     # --- identify ---
     def identify(
         self, audio: Audio | np.ndarray, exhaustive: bool = False, speed_search: bool = True
@@ -251,12 +257,13 @@ class Library:
         with self._lock:
             segments, table, live, tracks = list(self.fp.segments), self._table, set(self._live), dict(self._tracks)
             threshold = self.threshold
+            cap = self.posting_cap
         analysis = analyze(samples, self.params, query=True)
         emb = window_embeddings(analysis.spectrogram, self.params.embedding)
         nearest = self.vectors.nearest_tracks(emb, self.params.match.mfcc_shortlist, live)
         res = search(
             analysis.peaks,
-            lambda h: lookup_all(segments, h),
+            lambda h: lookup_all(segments, h, cap),
             table,
             self.params,
             threshold,

@@ -38,7 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="shazam-desktop",
         description="Offline music recogniser: identify songs against your own library.",
     )
-    p.add_argument("--library", metavar="DIR", help="library folder (default: $SHAZAM_DESKTOP_LIBRARY or the user data dir)")
+    p.add_argument(
+        "--library",
+        metavar="DIR",
+        help="library folder (default: $SHAZAM_DESKTOP_LIBRARY or the user data dir)",
+    )
     p.add_argument("--version", action="version", version=f"shazam-desktop {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log diagnostics to stderr")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -52,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--json", action="store_true", help="JSON Lines, one track per line")
     rm = lsub.add_parser("remove", help="remove tracks by id")
     rm.add_argument("ids", nargs="+", metavar="ID", type=int)
-    lsub.add_parser("reindex", help="fingerprint every track again (after a change of engine settings)")
+    lsub.add_parser(
+        "reindex", help="fingerprint every track again (after a change of engine settings)"
+    )
     lsub.add_parser("import-demo", help="add the bundled demo tracks")
     lsub.add_parser("info", help="where the library is and how big it is")
 
@@ -61,14 +67,24 @@ def build_parser() -> argparse.ArgumentParser:
     ident.add_argument("--json", action="store_true", help="JSON Lines, one object per query")
     ident.add_argument("--exhaustive", action="store_true", help=argparse.SUPPRESS)
 
-    lis = sub.add_parser("listen", help="record from a microphone or this computer's output and identify")
-    lis.add_argument("--source", metavar="NAME", default=None, help="source name (see --list-sources)")
-    lis.add_argument("--seconds", metavar="N", type=float, default=15.0, help="give up after N seconds (15)")
+    lis = sub.add_parser(
+        "listen", help="record from a microphone or this computer's output and identify"
+    )
+    lis.add_argument(
+        "--source", metavar="NAME", default=None, help="source name (see --list-sources)"
+    )
+    lis.add_argument(
+        "--seconds", metavar="N", type=float, default=15.0, help="give up after N seconds (15)"
+    )
     lis.add_argument("--json", action="store_true")
-    lis.add_argument("--list-sources", action="store_true", help="list microphones and output monitors")
+    lis.add_argument(
+        "--list-sources", action="store_true", help="list microphones and output monitors"
+    )
 
     bench = sub.add_parser("bench", help="accuracy/speed report (see BENCHMARKS.md)")
-    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="options for the benchmark (bench --help)")
+    bench.add_argument(
+        "bench_args", nargs=argparse.REMAINDER, help="options for the benchmark (bench --help)"
+    )
     return p
 
 
@@ -86,8 +102,15 @@ def open_library(args: argparse.Namespace):
 
 def track_json(t) -> dict:
     return {
-        "track_id": t.id, "path": t.path, "title": t.title, "artist": t.artist, "album": t.album,
-        "duration_s": round(t.duration_s, 3), "format": t.format, "added": t.added_at, "status": t.status,
+        "track_id": t.id,
+        "path": t.path,
+        "title": t.title,
+        "artist": t.artist,
+        "album": t.album,
+        "duration_s": round(t.duration_s, 3),
+        "format": t.format,
+        "added": t.added_at,
+        "status": t.status,
     }
 
 
@@ -97,16 +120,32 @@ def result_to_json(query: str, result) -> dict:
     match = None
     if m is not None and t is not None:
         match = {
-            "track_id": t.id, "path": t.path, "title": t.title, "artist": t.artist, "album": t.album,
-            "score": int(m.score), "confidence": round(float(m.confidence), 4), "offset_s": round(float(m.offset_s), 3),
+            "track_id": t.id,
+            "path": t.path,
+            "title": t.title,
+            "artist": t.artist,
+            "album": t.album,
+            "score": int(m.score),
+            "confidence": round(float(m.confidence), 4),
+            "offset_s": round(float(m.offset_s), 3),
         }
         if m.time_scale != 1.0 or m.freq_scale != 1.0:
             match["speed"] = round(1.0 / m.time_scale, 4) if m.freq_scale != 1.0 else None
     similar = [
-        {"track_id": s.track.id, "title": s.track.title, "artist": s.track.artist, "similarity": round(float(s.similarity), 4)}
+        {
+            "track_id": s.track.id,
+            "title": s.track.title,
+            "artist": s.track.artist,
+            "similarity": round(float(s.similarity), 4),
+        }
         for s in result.similar
     ]
-    return {"query": query, "match": match, "similar": similar, "elapsed_ms": round(float(result.elapsed_ms), 2)}
+    return {
+        "query": query,
+        "match": match,
+        "similar": similar,
+        "elapsed_ms": round(float(result.elapsed_ms), 2),
+    }
 
 
 def fmt_time(s: float) -> str:
@@ -120,7 +159,10 @@ def describe(result) -> str:
         who = f" — {t.artist}" if t.artist else ""
         return f"{t.title}{who} (at {fmt_time(m.offset_s)}, confidence {m.confidence:.0%})"
     if result.similar:
-        near = ", ".join(f"{s.track.title}" + (f" — {s.track.artist}" if s.track.artist else "") for s in result.similar[:3])
+        near = ", ".join(
+            f"{s.track.title}" + (f" — {s.track.artist}" if s.track.artist else "")
+            for s in result.similar[:3]
+        )
         return f"not in your library (sounds like: {near})"
     return "not in your library"
 
@@ -174,7 +216,9 @@ def cmd_library(args: argparse.Namespace) -> int:
                     print(json.dumps(track_json(t), ensure_ascii=False))
             else:
                 if not tracks:
-                    print(f"The library at {lib.folder} is empty: add music with `shazam-desktop library add FOLDER`.")
+                    print(
+                        f"The library at {lib.folder} is empty: add music with `shazam-desktop library add FOLDER`."
+                    )
                 for t in tracks:
                     who = f" — {t.artist}" if t.artist else ""
                     print(f"{t.id:>5}  {fmt_time(t.duration_s):>6}  {t.title}{who}")
@@ -194,8 +238,10 @@ def cmd_library(args: argparse.Namespace) -> int:
             return EXIT_OK if not rep.errors else EXIT_SOME_FAILED
         if c == "info":
             s = lib.stats()
-            print(f"library: {lib.folder}\ntracks: {s.tracks}\naudio: {s.audio_hours:.2f} h\n"
-                  f"landmarks: {s.hashes}\ndisk: {s.disk_bytes / 1e6:.1f} MB")
+            print(
+                f"library: {lib.folder}\ntracks: {s.tracks}\naudio: {s.audio_hours:.2f} h\n"
+                f"landmarks: {s.hashes}\ndisk: {s.disk_bytes / 1e6:.1f} MB"
+            )
             return EXIT_OK
     finally:
         lib.close()
@@ -228,7 +274,9 @@ def cmd_identify(args: argparse.Namespace) -> int:
     failed = 0
     try:
         if len(lib) == 0:
-            _err(f"the library at {lib.folder} is empty: add music first (shazam-desktop library add FOLDER)")
+            _err(
+                f"the library at {lib.folder} is empty: add music first (shazam-desktop library add FOLDER)"
+            )
         for f in args.files:
             t0 = time.perf_counter()
             try:
@@ -238,7 +286,13 @@ def cmd_identify(args: argparse.Namespace) -> int:
                 failed += 1
                 _err(str(e))
                 if args.json:
-                    obj = {"query": f, "match": None, "similar": [], "elapsed_ms": round((time.perf_counter() - t0) * 1000, 2), "error": str(e)}
+                    obj = {
+                        "query": f,
+                        "match": None,
+                        "similar": [],
+                        "elapsed_ms": round((time.perf_counter() - t0) * 1000, 2),
+                        "error": str(e),
+                    }
                     print(json.dumps(obj, ensure_ascii=False), flush=True)
                 continue
             lib.record(res, "file", str(f))
@@ -285,8 +339,16 @@ def main(argv: list[str] | None = None) -> int:
         args.bench_args = argv[argv.index("bench") + 1 :]
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"library": cmd_library, "identify": cmd_identify, "listen": cmd_listen, "bench": cmd_bench}
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handlers = {
+        "library": cmd_library,
+        "identify": cmd_identify,
+        "listen": cmd_listen,
+        "bench": cmd_bench,
+    }
     try:
         return handlers.get(args.command, cmd_gui)(args)
     except ShazamError as e:

@@ -41,7 +41,9 @@ def music(seed: int, seconds: float = 30.0, sr: int = SR) -> np.ndarray:
     return render_mono(make_spec(seed, seconds), sr=sr)
 
 
-def write_song(path: Path, seed: int, seconds: float = 30.0, sr: int = 22050, fmt: str | None = None) -> Path:
+def write_song(
+    path: Path, seed: int, seconds: float = 30.0, sr: int = 22050, fmt: str | None = None
+) -> Path:
     x = tone_song(seed, seconds, sr)
     sf.write(str(path), np.stack([x, x], axis=1), sr, format=fmt)
     return path

@@ -26,7 +26,15 @@ def test_every_module_outside_ui_imports_without_qt():
 
 
 def test_engine_is_pure():
-    for mod in ("spectrogram", "peaks", "landmarks", "embeddings", "matcher", "index", "fingerprint"):
+    for mod in (
+        "spectrogram",
+        "peaks",
+        "landmarks",
+        "embeddings",
+        "matcher",
+        "index",
+        "fingerprint",
+    ):
         src = importlib.util.find_spec(f"shazam_desktop.engine.{mod}").origin
         text = open(src).read()
         for forbidden in ("import sqlite3", "open(", "threading", "PySide6", "soundfile"):

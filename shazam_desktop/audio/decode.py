@@ -204,7 +204,9 @@ def _decode(p: Path, max_seconds: float | None) -> tuple[np.ndarray, int]:
     except (RuntimeError, ValueError, TypeError, OverflowError, MemoryError, sf.SoundFileError):
         return _ffmpeg_or_raise(p, damaged if audio_like else not_audio)
     if cut and max_seconds is None:
-        raise CorruptAudioError(f"{p.name}: the file is truncated (its header promises more audio than it holds)")
+        raise CorruptAudioError(
+            f"{p.name}: the file is truncated (its header promises more audio than it holds)"
+        )
     if max_seconds is None and expected > 0 and data.shape[0] < 0.9 * expected:
         raise CorruptAudioError(
             f"{p.name}: the file is truncated ({data.shape[0] / max(rate, 1):.1f} of {expected / max(rate, 1):.1f} s readable)"

@@ -29,9 +29,27 @@ from shazam_desktop.errors import ShazamError
 
 # Conditions at 5-s clips (the targets' clip length); a few more at 3 and 10 s.
 DEFAULT_CONDITIONS = [
-    "clean", "white_10dB", "white_0dB", "white_-5dB", "mix_0dB", "mix_-5dB", "babble_0dB",
-    "phone", "gsm", "mp3_64k", "reverb", "laptop", "gain_-20dB", "speed_+2%", "speed_-2%",
-    "speed_+5%", "speed_-5%", "tempo_+5%", "tempo_-5%", "pitch_+1st", "pitch_-1st",
+    "clean",
+    "white_10dB",
+    "white_0dB",
+    "white_-5dB",
+    "mix_0dB",
+    "mix_-5dB",
+    "babble_0dB",
+    "phone",
+    "gsm",
+    "mp3_64k",
+    "reverb",
+    "laptop",
+    "gain_-20dB",
+    "speed_+2%",
+    "speed_-2%",
+    "speed_+5%",
+    "speed_-5%",
+    "tempo_+5%",
+    "tempo_-5%",
+    "pitch_+1st",
+    "pitch_-1st",
 ]
 EXTRA_CELLS = [("clean", 3.0), ("white_0dB", 3.0), ("clean", 10.0), ("white_0dB", 10.0)]
 OOL_CONDITIONS = ["clean", "white_0dB", "mp3_64k", "speed_+2%", "pitch_+1st"]
@@ -83,7 +101,9 @@ class _Bar:
         now = time.monotonic()
         if self.tty:
             frac = self.done / max(1, self.total)
-            sys.stderr.write(f"\r\x1b[K{self.label} [{'#' * int(frac * 30):<30}] {self.done}/{self.total}")
+            sys.stderr.write(
+                f"\r\x1b[K{self.label} [{'#' * int(frac * 30):<30}] {self.done}/{self.total}"
+            )
             sys.stderr.flush()
         elif now - self.last > 10 or self.done == self.total:
             _log(f"{self.label}: {self.done}/{self.total} ({now - self.t0:.0f} s)")
@@ -95,6 +115,7 @@ class _Bar:
 
 
 # --------------------------------------------------------------------------- audio helpers
+
 
 def read_excerpt(path: str, start_s: float, seconds: float) -> np.ndarray:
     """Mono float32 at the engine rate, read by seeking (no whole-file decode)."""
@@ -125,7 +146,9 @@ def track_duration(path: str) -> float:
         return load(path, allow_silent=True).duration_s
 
 
-def apply_condition(name: str, x: np.ndarray, sr: int, rng: np.random.Generator, other) -> np.ndarray:
+def apply_condition(
+    name: str, x: np.ndarray, sr: int, rng: np.random.Generator, other
+) -> np.ndarray:
     from shazam_desktop.synth import degrade
 
     c = degrade.CONDITIONS[name]
@@ -167,14 +190,35 @@ def _run_query(q: Query) -> Outcome:
         ms = (time.perf_counter() - t0) * 1000
         ex = _LIB.identify(y, exhaustive=True)
     except (ShazamError, RuntimeError, ValueError) as e:
-        return Outcome(q.qid, q.condition, q.seconds, q.track_id is not None, q.track_id, None, 0, 0, 0,
-                       None, False, False, 0.0, error=f"{type(e).__name__}: {e}")
+        return Outcome(
+            q.qid,
+            q.condition,
+            q.seconds,
+            q.track_id is not None,
+            q.track_id,
+            None,
+            0,
+            0,
+            0,
+            None,
+            False,
+            False,
+            0.0,
+            error=f"{type(e).__name__}: {e}",
+        )
     answer = res.match.track_id if res.match else None
     others = [c.score for c in ex.search.ranked if c.track_id != q.track_id]
     return Outcome(
-        q.qid, q.condition, q.seconds, q.track_id is not None, q.track_id, answer,
+        q.qid,
+        q.condition,
+        q.seconds,
+        q.track_id is not None,
+        q.track_id,
+        answer,
         res.match.score if res.match else (res.search.ranked[0].score if res.search.ranked else 0),
-        res.match.runner_up if res.match else (res.search.ranked[1].score if len(res.search.ranked) > 1 else 0),
+        res.match.runner_up
+        if res.match
+        else (res.search.ranked[1].score if len(res.search.ranked) > 1 else 0),
         max(others) if others else 0,
         ex.match.track_id if ex.match else None,
         q.track_id in res.search.mfcc_shortlist,
@@ -185,19 +229,37 @@ def _run_query(q: Query) -> Outcome:
 
 # --------------------------------------------------------------------------- the run
 
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="shazam-desktop bench", description=__doc__)
     p.add_argument("--library", help=argparse.SUPPRESS)
     p.add_argument("--corpus", help="folder of your own music (default: generated music)")
     p.add_argument("--tracks", type=int, default=200, help="generated library tracks (200)")
-    p.add_argument("--unknown", type=int, default=40, help="generated tracks kept out of the library (40)")
+    p.add_argument(
+        "--unknown", type=int, default=40, help="generated tracks kept out of the library (40)"
+    )
     p.add_argument("--queries", type=int, default=100, help="queries per condition (100)")
-    p.add_argument("--conditions", default="all", help="comma-separated subset of: " + ",".join(DEFAULT_CONDITIONS))
-    p.add_argument("--scale", default="", help="library sizes for the scaling test, e.g. 100,1000,10000")
-    p.add_argument("--scale-track-s", type=float, default=20.0, help="length of the filler tracks (20 s)")
-    p.add_argument("--ool-reps", type=int, default=3, help="offsets per unknown track and condition in the scaling test (3)")
+    p.add_argument(
+        "--conditions",
+        default="all",
+        help="comma-separated subset of: " + ",".join(DEFAULT_CONDITIONS),
+    )
+    p.add_argument(
+        "--scale", default="", help="library sizes for the scaling test, e.g. 100,1000,10000"
+    )
+    p.add_argument(
+        "--scale-track-s", type=float, default=20.0, help="length of the filler tracks (20 s)"
+    )
+    p.add_argument(
+        "--ool-reps",
+        type=int,
+        default=3,
+        help="offsets per unknown track and condition in the scaling test (3)",
+    )
     p.add_argument("--skip-accuracy", action="store_true", help="only the scaling test")
-    p.add_argument("--work", default="bench-out", help="work folder (corpus cache, libraries, results)")
+    p.add_argument(
+        "--work", default="bench-out", help="work folder (corpus cache, libraries, results)"
+    )
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", dest="json_out", help="write all figures as JSON here")
@@ -208,9 +270,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def corpus_files(args: argparse.Namespace, work: Path) -> tuple[list[str], list[str], str]:
     if args.corpus:
-        files = sorted(str(f) for f in Path(args.corpus).expanduser().rglob("*") if f.is_file() and is_audio_path(f))
+        files = sorted(
+            str(f)
+            for f in Path(args.corpus).expanduser().rglob("*")
+            if f.is_file() and is_audio_path(f)
+        )
         if len(files) < 4:
-            raise SystemExit(f"bench: {args.corpus} holds {len(files)} audio files; at least 4 are needed")
+            raise SystemExit(
+                f"bench: {args.corpus} holds {len(files)} audio files; at least 4 are needed"
+            )
         rnd = random.Random(args.seed)
         rnd.shuffle(files)
         n_unknown = max(2, len(files) // 4)
@@ -226,10 +294,16 @@ def corpus_files(args: argparse.Namespace, work: Path) -> tuple[list[str], list[
         bar.step(done - last[0])
         last[0] = done
 
-    paths = generate_corpus(folder, n, seed=0, min_s=30, max_s=240, progress=prog, processes=args.workers)
+    paths = generate_corpus(
+        folder, n, seed=0, min_s=30, max_s=240, progress=prog, processes=args.workers
+    )
     bar.close()
     files = [str(p) for p in paths]
-    return files[: args.tracks], files[args.tracks :], f"generated ({n} seeded tracks, 30 s to 4 min)"
+    return (
+        files[: args.tracks],
+        files[args.tracks :],
+        f"generated ({n} seeded tracks, 30 s to 4 min)",
+    )
 
 
 def dir_bytes(d: Path) -> int:
@@ -252,21 +326,39 @@ def build_library(lib_dir: Path, files: list[str], workers: int | None) -> dict:
     lib.close()
     cores = workers or os.cpu_count() or 1
     return {
-        "tracks": len(rep.added), "errors": rep.errors, "audio_s": rep.audio_s, "wall_s": wall,
-        "x_realtime": rep.audio_s / wall if wall else 0.0, "cores": cores,
+        "tracks": len(rep.added),
+        "errors": rep.errors,
+        "audio_s": rep.audio_s,
+        "wall_s": wall,
+        "x_realtime": rep.audio_s / wall if wall else 0.0,
+        "cores": cores,
         "x_realtime_per_core": rep.audio_s / wall / cores if wall else 0.0,
-        "disk_bytes": dir_bytes(lib_dir), "hours": stats.audio_hours, "hashes": stats.hashes,
+        "disk_bytes": dir_bytes(lib_dir),
+        "hours": stats.audio_hours,
+        "hashes": stats.hashes,
         "mb_per_hour": dir_bytes(lib_dir) / 1e6 / max(stats.audio_hours, 1e-9),
-        "fingerprint_mb_per_hour": dir_bytes(lib_dir / "fingerprints") / 1e6 / max(stats.audio_hours, 1e-9),
-        "vectors_mb_per_hour": (lib_dir / "vectors.hnsw").stat().st_size / 1e6 / max(stats.audio_hours, 1e-9)
-        if (lib_dir / "vectors.hnsw").exists() else 0.0,
+        "fingerprint_mb_per_hour": dir_bytes(lib_dir / "fingerprints")
+        / 1e6
+        / max(stats.audio_hours, 1e-9),
+        "vectors_mb_per_hour": (lib_dir / "vectors.hnsw").stat().st_size
+        / 1e6
+        / max(stats.audio_hours, 1e-9)
+        if (lib_dir / "vectors.hnsw").exists()
+        else 0.0,
         "hashes_per_second": stats.hashes / max(rep.audio_s, 1e-9),
         "ids": ids,
     }
 
 
-def plan_queries(lib_files: list[str], ids: dict[str, int], unknown: list[str], conditions: list[str],
-                 per_cond: int, seed: int, ool_reps: int = 1) -> list[Query]:
+def plan_queries(
+    lib_files: list[str],
+    ids: dict[str, int],
+    unknown: list[str],
+    conditions: list[str],
+    per_cond: int,
+    seed: int,
+    ool_reps: int = 1,
+) -> list[Query]:
     rnd = random.Random(seed)
     durs = {f: track_duration(f) for f in set(lib_files) | set(unknown)}
     queries: list[Query] = []
@@ -281,8 +373,14 @@ def plan_queries(lib_files: list[str], ids: dict[str, int], unknown: list[str], 
         other = None
         if cond.startswith("mix"):
             # The interfering song is one the library does not hold (else it is a right answer).
-            other = rnd.choice(unknown) if unknown else rnd.choice([f for f in in_lib if f != path] or in_lib)
-        queries.append(Query(len(queries), path, tid, start, secs, cond, rnd.randrange(1 << 30), other))
+            other = (
+                rnd.choice(unknown)
+                if unknown
+                else rnd.choice([f for f in in_lib if f != path] or in_lib)
+            )
+        queries.append(
+            Query(len(queries), path, tid, start, secs, cond, rnd.randrange(1 << 30), other)
+        )
 
     for cond, secs in cells:
         for _ in range(per_cond):
@@ -323,7 +421,10 @@ def summarize(outcomes: list[Outcome]) -> dict:
         wrong = sum(o.answer is not None and o.answer != o.truth for o in os_)
         ex_right = sum(o.exhaustive_answer == o.truth for o in os_)
         table[key] = {
-            "n": n, "top1": right / n, "wrong": wrong, "no_match": n - right - wrong,
+            "n": n,
+            "top1": right / n,
+            "wrong": wrong,
+            "no_match": n - right - wrong,
             "mfcc_recall": sum(o.in_mfcc for o in os_) / n,
             "hash_recall": sum(o.in_hash for o in os_) / n,
             "union_recall": sum(o.in_mfcc or o.in_hash for o in os_) / n,
@@ -338,8 +439,12 @@ def summarize(outcomes: list[Outcome]) -> dict:
     return {
         "cells": table,
         "ool": {
-            "n": len(ool), "false_matches": sum(o.answer is not None for o in ool),
-            "by_condition": {c: sum(o.answer is not None for o in ool if o.condition == c) for c in OOL_CONDITIONS},
+            "n": len(ool),
+            "false_matches": sum(o.answer is not None for o in ool),
+            "by_condition": {
+                c: sum(o.answer is not None for o in ool if o.condition == c)
+                for c in OOL_CONDITIONS
+            },
             "max_score": max(ool_scores) if ool_scores else 0,
             "p99_score": float(np.percentile(ool_scores, 99)) if ool_scores else 0.0,
         },
@@ -377,7 +482,16 @@ def latency(lib_dir: Path, files: list[str], n: int, seed: int, work: Path) -> d
     lib.close()
     # Cold start: a fresh process running the real command line on one file.
     cold = []
-    exe = [sys.executable, "-m", "shazam_desktop", "--library", str(lib_dir), "identify", "--json", str(paths[0])]
+    exe = [
+        sys.executable,
+        "-m",
+        "shazam_desktop",
+        "--library",
+        str(lib_dir),
+        "identify",
+        "--json",
+        str(paths[0]),
+    ]
     for _ in range(5):
         t0 = time.perf_counter()
         subprocess.run(exe, capture_output=True, check=False)
@@ -386,12 +500,17 @@ def latency(lib_dir: Path, files: list[str], n: int, seed: int, work: Path) -> d
     subprocess.run(exe[:-1] + [str(p) for p in paths[:20]], capture_output=True, check=False)
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
-        "median_ms": statistics.median(times), "p95_ms": float(np.percentile(times, 95)), "n": len(times),
-        "cold_identify_s": statistics.median(cold), "identify_process_peak_mb": max(rss, before) / 1024,
+        "median_ms": statistics.median(times),
+        "p95_ms": float(np.percentile(times, 95)),
+        "n": len(times),
+        "cold_identify_s": statistics.median(cold),
+        "identify_process_peak_mb": max(rss, before) / 1024,
     }
 
 
-def scale_test(sizes: list[int], lib_files: list[str], unknown: list[str], args, work: Path) -> list[dict]:
+def scale_test(
+    sizes: list[int], lib_files: list[str], unknown: list[str], args, work: Path
+) -> list[dict]:
     """Latency, memory and false matches as the library grows, filled with short generated tracks."""
     from shazam_desktop.synth.music import generate_corpus
 
@@ -407,9 +526,24 @@ def scale_test(sizes: list[int], lib_files: list[str], unknown: list[str], args,
         last[0] = done
 
     # FLAC: these only fill the index, and FLAC writes four times faster than Vorbis.
-    fill = [str(p) for p in generate_corpus(fill_dir, n_fill, seed=1_000_000, min_s=args.scale_track_s,
-                                            max_s=args.scale_track_s, progress=prog, cover=False, fmt="flac",
-                                            processes=args.workers)] if n_fill else []
+    fill = (
+        [
+            str(p)
+            for p in generate_corpus(
+                fill_dir,
+                n_fill,
+                seed=1_000_000,
+                min_s=args.scale_track_s,
+                max_s=args.scale_track_s,
+                progress=prog,
+                cover=False,
+                fmt="flac",
+                processes=args.workers,
+            )
+        ]
+        if n_fill
+        else []
+    )
     bar.close()
     for size in sorted(sizes):
         real = lib_files[: min(size, len(lib_files))]
@@ -417,15 +551,25 @@ def scale_test(sizes: list[int], lib_files: list[str], unknown: list[str], args,
         lib_dir = work / f"lib-scale-{size}"
         b = build_library(lib_dir, files, args.workers)
         lat = latency(lib_dir, real, 30, args.seed + size, work / f"scale-{size}")
-        queries = plan_queries(real, b["ids"], unknown, OOL_CONDITIONS, 0, args.seed, ool_reps=args.ool_reps)
+        queries = plan_queries(
+            real, b["ids"], unknown, OOL_CONDITIONS, 0, args.seed, ool_reps=args.ool_reps
+        )
         oo = run_queries(lib_dir, queries, args.workers)
         fm = sum(o.answer is not None for o in oo)
-        out.append({
-            "tracks": b["tracks"], "hours": b["hours"], "median_ms": lat["median_ms"], "p95_ms": lat["p95_ms"],
-            "peak_mb": lat["identify_process_peak_mb"], "cold_identify_s": lat["cold_identify_s"],
-            "ool_queries": len(oo), "false_matches": fm, "disk_mb": b["disk_bytes"] / 1e6,
-            "x_realtime": b["x_realtime"],
-        })
+        out.append(
+            {
+                "tracks": b["tracks"],
+                "hours": b["hours"],
+                "median_ms": lat["median_ms"],
+                "p95_ms": lat["p95_ms"],
+                "peak_mb": lat["identify_process_peak_mb"],
+                "cold_identify_s": lat["cold_identify_s"],
+                "ool_queries": len(oo),
+                "false_matches": fm,
+                "disk_mb": b["disk_bytes"] / 1e6,
+                "x_realtime": b["x_realtime"],
+            }
+        )
         _log(f"scale {size}: {out[-1]}")
     return out
 
@@ -441,10 +585,14 @@ def render_markdown(r: dict) -> str:
 
 def _render_accuracy(r: dict, L: list[str]) -> None:
     b = r["build"]
-    L.append(f"Corpus: {r['corpus']}; library of {b['tracks']} tracks ({b['hours']:.2f} h); "
-             f"{r['summary']['ool']['n']} out-of-library queries from {r['unknown_tracks']} tracks; "
-             f"{r['machine']}; {r['date']}; threshold {r['threshold']}.\n")
-    L.append("| condition | clip | n | top-1 | wrong | no match | MFCC recall | hash recall | union recall | exhaustive top-1 | union/exhaustive |")
+    L.append(
+        f"Corpus: {r['corpus']}; library of {b['tracks']} tracks ({b['hours']:.2f} h); "
+        f"{r['summary']['ool']['n']} out-of-library queries from {r['unknown_tracks']} tracks; "
+        f"{r['machine']}; {r['date']}; threshold {r['threshold']}.\n"
+    )
+    L.append(
+        "| condition | clip | n | top-1 | wrong | no match | MFCC recall | hash recall | union recall | exhaustive top-1 | union/exhaustive |"
+    )
     L.append("|---|---|---|---|---|---|---|---|---|---|---|")
     cells = r["summary"]["cells"]
     order = [f"{c}@5s" for c in DEFAULT_CONDITIONS] + [f"{c}@{s:g}s" for c, s in EXTRA_CELLS]
@@ -453,57 +601,87 @@ def _render_accuracy(r: dict, L: list[str]) -> None:
             continue
         c = cells[key]
         cond, secs = key.split("@")
-        L.append(f"| {cond} | {secs} | {c['n']} | {c['top1']:.1%} | {c['wrong']} | {c['no_match']} | "
-                 f"{c['mfcc_recall']:.1%} | {c['hash_recall']:.1%} | {c['union_recall']:.1%} | "
-                 f"{c['exhaustive_top1']:.1%} | {c['union_vs_exhaustive']:.1%} |")
+        L.append(
+            f"| {cond} | {secs} | {c['n']} | {c['top1']:.1%} | {c['wrong']} | {c['no_match']} | "
+            f"{c['mfcc_recall']:.1%} | {c['hash_recall']:.1%} | {c['union_recall']:.1%} | "
+            f"{c['exhaustive_top1']:.1%} | {c['union_vs_exhaustive']:.1%} |"
+        )
     o = r["summary"]["ool"]
     L.append("")
-    L.append(f"- Out-of-library queries: {o['n']}, false matches: {o['false_matches']} "
-             f"({o['false_matches'] / max(1, o['n']):.2%}); by condition {o['by_condition']}; "
-             f"highest score of an unknown clip {o['max_score']}.")
-    L.append(f"- Chance scores (best wrong track, in-library queries): 99.5th percentile "
-             f"{r['summary']['chance_p995']:.1f}, max {r['summary']['chance_max']}.")
-    L.append(f"- Indexing: {b['audio_s'] / 3600:.2f} h of audio in {b['wall_s']:.1f} s = "
-             f"{b['x_realtime']:.0f}x real time on {b['cores']} cores ({b['x_realtime_per_core']:.0f}x per core), decode included.")
-    L.append(f"- Disk: {b['mb_per_hour']:.2f} MB per hour of audio (landmarks {b['fingerprint_mb_per_hour']:.2f}, "
-             f"vectors {b['vectors_mb_per_hour']:.2f}); {b['hashes_per_second']:.0f} landmarks per second of audio.")
+    L.append(
+        f"- Out-of-library queries: {o['n']}, false matches: {o['false_matches']} "
+        f"({o['false_matches'] / max(1, o['n']):.2%}); by condition {o['by_condition']}; "
+        f"highest score of an unknown clip {o['max_score']}."
+    )
+    L.append(
+        f"- Chance scores (best wrong track, in-library queries): 99.5th percentile "
+        f"{r['summary']['chance_p995']:.1f}, max {r['summary']['chance_max']}."
+    )
+    L.append(
+        f"- Indexing: {b['audio_s'] / 3600:.2f} h of audio in {b['wall_s']:.1f} s = "
+        f"{b['x_realtime']:.0f}x real time on {b['cores']} cores ({b['x_realtime_per_core']:.0f}x per core), decode included."
+    )
+    L.append(
+        f"- Disk: {b['mb_per_hour']:.2f} MB per hour of audio (landmarks {b['fingerprint_mb_per_hour']:.2f}, "
+        f"vectors {b['vectors_mb_per_hour']:.2f}); {b['hashes_per_second']:.0f} landmarks per second of audio."
+    )
     lat = r["latency"]
-    L.append(f"- Query latency (10-s clip, warm, WAV decode and speed-robust search included): median "
-             f"{lat['median_ms']:.1f} ms, p95 {lat['p95_ms']:.1f} ms over {lat['n']} clips; one-file `identify` "
-             f"from a cold start {lat['cold_identify_s']:.2f} s; identify process peak memory {lat['identify_process_peak_mb']:.0f} MB.")
+    L.append(
+        f"- Query latency (10-s clip, warm, WAV decode and speed-robust search included): median "
+        f"{lat['median_ms']:.1f} ms, p95 {lat['p95_ms']:.1f} ms over {lat['n']} clips; one-file `identify` "
+        f"from a cold start {lat['cold_identify_s']:.2f} s; identify process peak memory {lat['identify_process_peak_mb']:.0f} MB."
+    )
 
 
 def _render_scale(r: dict, L: list[str]) -> None:
     if True:
         L.append("")
-        L.append(f"Scaling ({r['corpus']} tracks first, then generated {r.get('scale_track_s', 20):.0f}-s filler tracks):")
+        L.append(
+            f"Scaling ({r['corpus']} tracks first, then generated {r.get('scale_track_s', 20):.0f}-s filler tracks):"
+        )
         L.append("")
-        L.append("| tracks | hours | median ms | p95 ms | peak MB | cold identify s | unknown queries | false matches | disk MB |")
+        L.append(
+            "| tracks | hours | median ms | p95 ms | peak MB | cold identify s | unknown queries | false matches | disk MB |"
+        )
         L.append("|---|---|---|---|---|---|---|---|---|")
         for s in r["scale"]:
-            L.append(f"| {s['tracks']} | {s['hours']:.1f} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | {s['peak_mb']:.0f} | "
-                     f"{s['cold_identify_s']:.2f} | {s['ool_queries']} | {s['false_matches']} | {s['disk_mb']:.0f} |")
+            L.append(
+                f"| {s['tracks']} | {s['hours']:.1f} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | {s['peak_mb']:.0f} | "
+                f"{s['cold_identify_s']:.2f} | {s['ool_queries']} | {s['false_matches']} | {s['disk_mb']:.0f} |"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(argv or []))
     if args.quick:
-        args.tracks, args.unknown, args.queries = min(args.tracks, 20), min(args.unknown, 6), min(args.queries, 10)
+        args.tracks, args.unknown, args.queries = (
+            min(args.tracks, 20),
+            min(args.unknown, 6),
+            min(args.queries, 10),
+        )
     work = Path(args.work).expanduser()
     work.mkdir(parents=True, exist_ok=True)
-    conditions = DEFAULT_CONDITIONS if args.conditions == "all" else [c.strip() for c in args.conditions.split(",")]
+    conditions = (
+        DEFAULT_CONDITIONS
+        if args.conditions == "all"
+        else [c.strip() for c in args.conditions.split(",")]
+    )
     t_start = time.time()
     lib_files, unknown, corpus_desc = corpus_files(args, work)
     report: dict = {
-        "corpus": corpus_desc, "unknown_tracks": len(unknown),
+        "corpus": corpus_desc,
+        "unknown_tracks": len(unknown),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "date": time.strftime("%Y-%m-%d"), "elapsed_s": None,
+        "date": time.strftime("%Y-%m-%d"),
+        "elapsed_s": None,
     }
     outcomes: list[Outcome] = []
     if not args.skip_accuracy:
         lib_dir = work / "lib-bench"
         b = build_library(lib_dir, lib_files, args.workers)
-        _log(f"indexed {b['tracks']} tracks: {b['x_realtime']:.0f}x real time, {b['mb_per_hour']:.2f} MB/h")
+        _log(
+            f"indexed {b['tracks']} tracks: {b['x_realtime']:.0f}x real time, {b['mb_per_hour']:.2f} MB/h"
+        )
         for _path, msg in b["errors"]:
             _log(f"skipped: {msg}")
         queries = plan_queries(lib_files, b["ids"], unknown, conditions, args.queries, args.seed)
@@ -524,7 +702,9 @@ def main(argv: list[str] | None = None) -> int:
     md = render_markdown(report)
     print(md)
     out_json = Path(args.json_out) if args.json_out else work / "bench.json"
-    out_json.write_text(json.dumps({**report, "outcomes": [asdict(o) for o in outcomes]}, indent=1, default=str))
+    out_json.write_text(
+        json.dumps({**report, "outcomes": [asdict(o) for o in outcomes]}, indent=1, default=str)
+    )
     if args.markdown:
         Path(args.markdown).write_text(md)
     _log(f"bench finished in {report['elapsed_s']:.0f} s; figures in {out_json}")

@@ -20,7 +20,9 @@ def _hz_to_mel(f: np.ndarray) -> np.ndarray:
     f_sp = 200.0 / 3
     mels = f / f_sp
     min_log_hz, min_log_mel, logstep = 1000.0, 1000.0 / f_sp, np.log(6.4) / 27.0
-    return np.where(f >= min_log_hz, min_log_mel + np.log(np.maximum(f, 1e-9) / min_log_hz) / logstep, mels)
+    return np.where(
+        f >= min_log_hz, min_log_mel + np.log(np.maximum(f, 1e-9) / min_log_hz) / logstep, mels
+    )
 
 
 def _mel_to_hz(m: np.ndarray) -> np.ndarray:
@@ -82,8 +84,13 @@ def window_embeddings(spec: Spectrogram, params: EmbeddingParams) -> np.ndarray:
     n = spec.n_frames
     starts = np.arange(0, max(1, n - win + 1), hop) if n >= win else np.array([0])
     out = np.empty((starts.shape[0], dim), np.float32)
-    csum = np.concatenate([np.zeros((c.shape[0], 1), np.float64), np.cumsum(c, axis=1, dtype=np.float64)], axis=1)
-    csq = np.concatenate([np.zeros((c.shape[0], 1), np.float64), np.cumsum(c.astype(np.float64) ** 2, axis=1)], axis=1)
+    csum = np.concatenate(
+        [np.zeros((c.shape[0], 1), np.float64), np.cumsum(c, axis=1, dtype=np.float64)], axis=1
+    )
+    csq = np.concatenate(
+        [np.zeros((c.shape[0], 1), np.float64), np.cumsum(c.astype(np.float64) ** 2, axis=1)],
+        axis=1,
+    )
     ends = np.minimum(starts + win, n)
     cnt = (ends - starts)[None, :]
     mean = (csum[:, ends] - csum[:, starts]) / cnt

@@ -65,7 +65,9 @@ def merge_segments(segments: list[Segment], drop: np.ndarray | None = None) -> S
     return build_segment(h, p)
 
 
-def lookup(segment: Segment, query: np.ndarray, max_postings: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def lookup(
+    segment: Segment, query: np.ndarray, max_postings: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """All postings whose hash equals a query hash: (postings uint32, index into query).
 
     A hash with more than `max_postings` postings is skipped: it occurs all over the
@@ -100,7 +102,9 @@ def lookup(segment: Segment, query: np.ndarray, max_postings: int | None = None)
     return np.asarray(segment.post[idx]), qi[rep]
 
 
-def _bisect(arr: np.ndarray, lo: np.ndarray, hi: np.ndarray, x: np.ndarray, right: bool) -> np.ndarray:
+def _bisect(
+    arr: np.ndarray, lo: np.ndarray, hi: np.ndarray, x: np.ndarray, right: bool
+) -> np.ndarray:
     """Vectorised bisect_left / bisect_right of x in arr[lo:hi] (each row its own range)."""
     lo = lo.copy()
     hi = hi.copy()

@@ -109,7 +109,9 @@ def transforms(params: EngineParams) -> list[tuple[float, float]]:
     return out
 
 
-def scaled_peaks(peaks: Peaks, time_scale: float, freq_scale: float, max_bin: int) -> tuple[np.ndarray, np.ndarray]:
+def scaled_peaks(
+    peaks: Peaks, time_scale: float, freq_scale: float, max_bin: int
+) -> tuple[np.ndarray, np.ndarray]:
     if time_scale == 1.0 and freq_scale == 1.0:
         return peaks.t, peaks.f
     t = np.rint(peaks.t * time_scale).astype(np.int32)
@@ -141,23 +143,34 @@ def search(
         tried += 1
         # Every extra transform is another chance for a coincidence: ask more of it.
         identity = (ts, fs) == (1.0, 1.0)
-        t_here = threshold if identity else int(math.ceil(threshold * params.match.transform_strictness))
+        t_here = (
+            threshold if identity else int(math.ceil(threshold * params.match.transform_strictness))
+        )
         ratio = params.match.ratio if identity else params.match.transform_ratio
-        res = _search_one(peaks, lookup, table, params, t_here, mfcc_shortlist, exhaustive, ts, fs, ratio)
+        res = _search_one(
+            peaks, lookup, table, params, t_here, mfcc_shortlist, exhaustive, ts, fs, ratio
+        )
         if best is None:
             best = res
         elif res.match is not None and (best.match is None or res.match.score > best.match.score):
             best = res
         if best.match is not None and (
-            best.match.score >= 2 * threshold and best.match.score >= 3 * max(1, best.match.runner_up)
+            best.match.score >= 2 * threshold
+            and best.match.score >= 3 * max(1, best.match.runner_up)
         ):
             break
         if best.match is not None and (ts, fs) != (1.0, 1.0):
             break
     assert best is not None
     return SearchResult(
-        best.match, best.ranked, best.hash_shortlist, best.mfcc_shortlist, best.query_hashes,
-        tried, threshold, best.notes,
+        best.match,
+        best.ranked,
+        best.hash_shortlist,
+        best.mfcc_shortlist,
+        best.query_hashes,
+        tried,
+        threshold,
+        best.notes,
     )
 
 
@@ -299,7 +312,9 @@ def _unique(x: np.ndarray, counts: bool = False):
     return u, np.diff(np.append(idx, k.shape[0]))
 
 
-def _with_neighbour_bins(hashes: np.ndarray, times: np.ndarray, slack: int) -> tuple[np.ndarray, np.ndarray]:
+def _with_neighbour_bins(
+    hashes: np.ndarray, times: np.ndarray, slack: int
+) -> tuple[np.ndarray, np.ndarray]:
     f1 = (hashes >> 14).astype(np.int64)
     hs, ts = [hashes], [times]
     for d in range(-slack, slack + 1):

@@ -106,11 +106,7 @@ class EngineParams:
             "spectrogram": asdict(self.spectrogram),
             "peaks": asdict(self.peaks),
             "landmarks": asdict(self.landmarks),
-            "embedding": {
-                k: v
-                for k, v in asdict(self.embedding).items()
-                if k not in ("hnsw_ef",)
-            },
+            "embedding": {k: v for k, v in asdict(self.embedding).items() if k not in ("hnsw_ef",)},
         }
 
     def signature_json(self) -> str:

@@ -110,13 +110,17 @@ def _track(row: tuple) -> Track:
 class Catalog:
     def __init__(self, path: Path) -> None:
         try:
-            self.conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
+            self.conn = sqlite3.connect(
+                str(path), check_same_thread=False, timeout=30, isolation_level=None
+            )
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as e:
-            raise LibraryError(f"{path}: the catalog is not a readable SQLite database ({e})") from None
+            raise LibraryError(
+                f"{path}: the catalog is not a readable SQLite database ({e})"
+            ) from None
         self._lock = threading.RLock()
 
     def _migrate(self) -> None:
@@ -159,12 +163,15 @@ class Catalog:
         return [_track(r) for r in self.conn.execute(q + " ORDER BY id", args)]
 
     def track(self, track_id: int) -> Track | None:
-        row = self.conn.execute(f"SELECT {_TRACK_COLS} FROM tracks WHERE id=?", (track_id,)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {_TRACK_COLS} FROM tracks WHERE id=?", (track_id,)
+        ).fetchone()
         return _track(row) if row else None
 
     def known_file(self, path: str, size: int, mtime: float) -> bool:
         row = self.conn.execute(
-            "SELECT 1 FROM tracks WHERE path=? AND file_size=? AND file_mtime=?", (path, size, mtime)
+            "SELECT 1 FROM tracks WHERE path=? AND file_size=? AND file_mtime=?",
+            (path, size, mtime),
         ).fetchone()
         return row is not None
 
@@ -188,9 +195,22 @@ class Catalog:
                         " duration_s, format, added_at, status, base_frame, n_frames, n_hashes, n_peaks,"
                         " n_windows, has_cover) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
-                            it["path"], it["content_hash"], it["file_size"], it["file_mtime"], it["title"],
-                            it["artist"], it["album"], it["duration_s"], it["format"], now, INDEXING, base,
-                            it["n_frames"], it["n_hashes"], it["n_peaks"], it["n_windows"],
+                            it["path"],
+                            it["content_hash"],
+                            it["file_size"],
+                            it["file_mtime"],
+                            it["title"],
+                            it["artist"],
+                            it["album"],
+                            it["duration_s"],
+                            it["format"],
+                            now,
+                            INDEXING,
+                            base,
+                            it["n_frames"],
+                            it["n_hashes"],
+                            it["n_peaks"],
+                            it["n_windows"],
                             1 if it.get("cover") else 0,
                         ),
                     )
@@ -198,10 +218,15 @@ class Catalog:
                     out_ids.append(tid)
                     if it.get("cover"):
                         mime, data = it["cover"]
-                        self.conn.execute("INSERT INTO covers(track_id, mime, data) VALUES (?,?,?)", (tid, mime, data))
+                        self.conn.execute(
+                            "INSERT INTO covers(track_id, mime, data) VALUES (?,?,?)",
+                            (tid, mime, data),
+                        )
                     # A gap of one frame keeps neighbouring tracks' postings apart.
                     base += int(it["n_frames"]) + 1
-                self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('next_base', ?)", (str(base),))
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('next_base', ?)", (str(base),)
+                )
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -210,7 +235,9 @@ class Catalog:
 
     def mark_ready(self, ids: list[int]) -> None:
         with self._lock:
-            self.conn.executemany("UPDATE tracks SET status=? WHERE id=?", [(READY, i) for i in ids])
+            self.conn.executemany(
+                "UPDATE tracks SET status=? WHERE id=?", [(READY, i) for i in ids]
+            )
 
     def delete(self, ids: list[int]) -> None:
         with self._lock:
@@ -223,7 +250,9 @@ class Catalog:
                 raise
 
     def cover(self, track_id: int) -> tuple[str, bytes] | None:
-        row = self.conn.execute("SELECT mime, data FROM covers WHERE track_id=?", (track_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT mime, data FROM covers WHERE track_id=?", (track_id,)
+        ).fetchone()
         return (row[0], bytes(row[1])) if row else None
 
     # --- history ---
@@ -232,7 +261,17 @@ class Catalog:
             cur = self.conn.execute(
                 "INSERT INTO history(at, source, query, track_id, title, artist, confidence, score, offset_s)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
-                (e.at, e.source, e.query, e.track_id, e.title, e.artist, e.confidence, e.score, e.offset_s),
+                (
+                    e.at,
+                    e.source,
+                    e.query,
+                    e.track_id,
+                    e.title,
+                    e.artist,
+                    e.confidence,
+                    e.score,
+                    e.offset_s,
+                ),
             )
             return int(cur.lastrowid)
 

@@ -41,7 +41,9 @@ class FingerprintIndex:
             assert isinstance(m.get("segments"), list)
             return m
         except (ValueError, AssertionError, OSError) as e:
-            raise LibraryError(f"{path}: the fingerprint manifest is damaged ({e}); re-index the library") from None
+            raise LibraryError(
+                f"{path}: the fingerprint manifest is damaged ({e}); re-index the library"
+            ) from None
 
     def _write_manifest(self, m: dict) -> None:
         write_bytes_atomic(self.folder / MANIFEST, json.dumps(m, indent=1).encode())
@@ -56,7 +58,9 @@ class FingerprintIndex:
         try:
             arrs = [np.load(self.folder / f"{name}.{p}.npy", mmap_mode="r") for p in _PARTS]
         except (OSError, ValueError) as e:
-            raise LibraryError(f"fingerprint segment {name} is unreadable ({e}); re-index the library") from None
+            raise LibraryError(
+                f"fingerprint segment {name} is unreadable ({e}); re-index the library"
+            ) from None
         return Segment(*arrs)
 
     def _sweep(self) -> None:
@@ -137,7 +141,9 @@ class FingerprintIndex:
                     pass
         fsync_dir(self.folder)
 
-    def lookup(self, hashes: np.ndarray, max_postings: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(
+        self, hashes: np.ndarray, max_postings: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         return lookup_all(self.segments, hashes, max_postings)
 
     def disk_bytes(self) -> int:

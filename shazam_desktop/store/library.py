@@ -109,7 +109,11 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[t
     for raw in paths:
         p = Path(raw).expanduser()
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and is_audio_path(f) and not f.name.startswith("."))
+            found = sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and is_audio_path(f) and not f.name.startswith(".")
+            )
         elif p.is_file():
             found = [p]
         else:
@@ -138,7 +142,9 @@ class Library:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise LibraryError(f"{self.folder}: cannot create the library folder ({e.strerror or e})") from None
+            raise LibraryError(
+                f"{self.folder}: cannot create the library folder ({e.strerror or e})"
+            ) from None
         if not os.access(self.folder, os.W_OK):
             raise LibraryError(f"{self.folder}: the library folder is not writable")
         self.params = params
@@ -161,7 +167,9 @@ class Library:
         self._refresh()
 
     @classmethod
-    def open(cls, folder: str | os.PathLike | None = None, params: EngineParams = DEFAULT_PARAMS) -> Library:
+    def open(
+        cls, folder: str | os.PathLike | None = None, params: EngineParams = DEFAULT_PARAMS
+    ) -> Library:
         return cls(folder if folder is not None else default_library_dir(), params)
 
     def close(self) -> None:
@@ -218,9 +226,7 @@ class Library:
     def stats(self) -> LibraryStats:
         with self._lock:
             hours = sum(t.duration_s for t in self._tracks.values()) / 3600
-            disk = sum(
-                f.stat().st_size for f in self.folder.rglob("*") if f.is_file()
-            )
+            disk = sum(f.stat().st_size for f in self.folder.rglob("*") if f.is_file())
             return LibraryStats(len(self._tracks), hours, len(self.fp), disk)
 
     @property
@@ -255,7 +261,12 @@ class Library:
         t0 = time.perf_counter()
         samples = audio.samples if isinstance(audio, Audio) else np.asarray(audio, np.float32)
         with self._lock:
-            segments, table, live, tracks = list(self.fp.segments), self._table, set(self._live), dict(self._tracks)
+            segments, table, live, tracks = (
+                list(self.fp.segments),
+                self._table,
+                set(self._live),
+                dict(self._tracks),
+            )
             threshold = self.threshold
             cap = self.posting_cap
         analysis = analyze(samples, self.params, query=True)
@@ -284,8 +295,16 @@ class Library:
     def record(self, result: IdentifyResult, source: str, query: str) -> HistoryEntry:
         m, t = result.match, result.track
         e = HistoryEntry(
-            0, time.time(), source, query, t.id if t else None, t.title if t else "", t.artist if t else "",
-            m.confidence if m else 0.0, m.score if m else 0, m.offset_s if m else 0.0,
+            0,
+            time.time(),
+            source,
+            query,
+            t.id if t else None,
+            t.title if t else "",
+            t.artist if t else "",
+            m.confidence if m else 0.0,
+            m.score if m else 0,
+            m.offset_s if m else 0.0,
         )
         hid = self.catalog.add_history(e)
         return HistoryEntry(hid, *list(e.__dict__.values())[1:])
@@ -334,7 +353,9 @@ class Library:
         thread writes.  `cancel.set()` stops within about a second; what was committed stays.
         """
         if self.needs_reindex:
-            raise ParamsMismatchError("this library was built with different engine settings: re-index it first")
+            raise ParamsMismatchError(
+                "this library was built with different engine settings: re-index it first"
+            )
         t0 = time.perf_counter()
         files, missing = expand_paths(paths)
         report = AddReport(errors=list(missing))
@@ -385,7 +406,9 @@ class Library:
         queue = list(reversed(files))
         submitted: dict[Future, Path] = {}
         try:
-            with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=worker_init) as ex:
+            with ProcessPoolExecutor(
+                max_workers=n_workers, mp_context=ctx, initializer=worker_init
+            ) as ex:
                 # Keep a few jobs queued per worker, not all of them: cancel then takes effect fast.
                 while queue and len(submitted) < 2 * n_workers:
                     f = queue.pop()
@@ -403,7 +426,9 @@ class Library:
                             queue.append(f)
                             raise
                         except Exception as e:  # pickling trouble etc.: report the file, go on
-                            job = FileJob(str(f), error=f"{f.name}: indexing failed ({type(e).__name__}: {e})")
+                            job = FileJob(
+                                str(f), error=f"{f.name}: indexing failed ({type(e).__name__}: {e})"
+                            )
                         yield job
                         if queue:
                             nf = queue.pop()
@@ -420,8 +445,12 @@ class Library:
                 return
             yield index_file(str(f), self.params)
 
-    def reindex(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None,
-                workers: int | None = None) -> AddReport:
+    def reindex(
+        self,
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+        workers: int | None = None,
+    ) -> AddReport:
         """Fingerprint every track again from its file (after a change of engine settings)."""
         with self._lock:
             old = self.catalog.tracks(status=None)
@@ -451,7 +480,11 @@ class _BatchWriter:
         h = job.item["content_hash"]
         dup = self.lib.catalog.by_hash(h)
         if dup is not None or h in self.hashes_in_batch:
-            why = f"same audio file as “{dup.title}” already in the library" if dup else "same file twice"
+            why = (
+                f"same audio file as “{dup.title}” already in the library"
+                if dup
+                else "same file twice"
+            )
             self.report.duplicates.append((job.path, why))
             return why
         self.jobs.append(job)

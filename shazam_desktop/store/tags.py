@@ -44,8 +44,14 @@ def read_tags(path: Path) -> Tags:
 def _format_name(mf, default: str) -> str:
     name = type(mf).__name__
     return {
-        "OggVorbis": "Ogg Vorbis", "OggOpus": "Ogg Opus", "FLAC": "FLAC", "MP3": "MP3",
-        "WAVE": "WAV", "MP4": "MP4/AAC", "AIFF": "AIFF", "ASF": "WMA",
+        "OggVorbis": "Ogg Vorbis",
+        "OggOpus": "Ogg Opus",
+        "FLAC": "FLAC",
+        "MP3": "MP3",
+        "WAVE": "WAV",
+        "MP4": "MP4/AAC",
+        "AIFF": "AIFF",
+        "ASF": "WMA",
     }.get(name, default)
 
 

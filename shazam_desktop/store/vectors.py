@@ -34,9 +34,13 @@ class VectorIndex:
             try:
                 self.index.load_index(str(self.path), allow_replace_deleted=False)
             except (RuntimeError, ValueError) as e:
-                raise LibraryError(f"{self.path}: the vector index is damaged ({e}); re-index the library") from None
+                raise LibraryError(
+                    f"{self.path}: the vector index is damaged ({e}); re-index the library"
+                ) from None
         else:
-            self.index.init_index(max_elements=1024, ef_construction=params.hnsw_ef_construction, M=params.hnsw_m)
+            self.index.init_index(
+                max_elements=1024, ef_construction=params.hnsw_ef_construction, M=params.hnsw_m
+            )
         self.index.set_ef(params.hnsw_ef)
         self.dirty = False
 
@@ -51,7 +55,9 @@ class VectorIndex:
             need = self.index.get_current_count() + emb.shape[0]
             if need > self.index.get_max_elements():
                 self.index.resize_index(max(need, 2 * self.index.get_max_elements()))
-            self.index.add_items(emb.astype(np.float32), labels_for(track_id, emb.shape[0]), num_threads=1)
+            self.index.add_items(
+                emb.astype(np.float32), labels_for(track_id, emb.shape[0]), num_threads=1
+            )
             self.dirty = True
 
     def remove_tracks(self, track_ids: set[int]) -> int:
@@ -86,7 +92,9 @@ class VectorIndex:
             write_atomic(self.path, lambda p: self.index.save_index(str(p)))
             self.dirty = False
 
-    def nearest_tracks(self, emb: np.ndarray, k_tracks: int, live: set[int]) -> list[tuple[int, float]]:
+    def nearest_tracks(
+        self, emb: np.ndarray, k_tracks: int, live: set[int]
+    ) -> list[tuple[int, float]]:
         """Tracks ranked by summed similarity of each query window's nearest stored windows."""
         if emb.shape[0] == 0 or self.index.get_current_count() == 0:
             return []

@@ -79,9 +79,14 @@ def test_truncated_wav_is_reported_as_truncated(tmp_path):
         load(path)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(blob=st.binary(min_size=0, max_size=4096), ext=st.sampled_from(["wav", "mp3", "ogg", "flac", "m4a", "bin"]),
-       magic=st.sampled_from([b"", b"RIFF", b"OggS", b"fLaC", b"ID3", b"\xff\xfb"]))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    blob=st.binary(min_size=0, max_size=4096),
+    ext=st.sampled_from(["wav", "mp3", "ogg", "flac", "m4a", "bin"]),
+    magic=st.sampled_from([b"", b"RIFF", b"OggS", b"fLaC", b"ID3", b"\xff\xfb"]),
+)
 def test_garbage_bytes_raise_a_decode_error_never_anything_else(tmp_path, blob, ext, magic):
     path = tmp_path / f"garbage.{ext}"
     path.write_bytes(magic + blob)

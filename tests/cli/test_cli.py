@@ -37,7 +37,9 @@ def test_add_identify_remove_identify(tmp_path, song_dir):
     p = run("library", "add", song_dir, lib=lib)
     assert p.returncode == 1  # one input failed
     assert "broken.ogg" in p.stderr and "added 7 tracks" in p.stderr
-    listing = [json.loads(line) for line in run("library", "list", "--json", lib=lib).stdout.splitlines()]
+    listing = [
+        json.loads(line) for line in run("library", "list", "--json", lib=lib).stdout.splitlines()
+    ]
     assert len(listing) == 7 and {"track_id", "title", "path"} <= set(listing[0])
 
     q1 = _excerpt(song_dir / "03 - Song 3.ogg", 10.0, 5.0, tmp_path / "q1.wav", snr=0)
@@ -48,7 +50,16 @@ def test_add_identify_remove_identify(tmp_path, song_dir):
     assert [o["query"] for o in out] == [str(q1), str(q2)]
     assert out[0]["match"]["title"] == "Song 3" and abs(out[0]["match"]["offset_s"] - 10.0) < 0.1
     assert out[1]["match"]["title"] == "Deep Song"
-    assert set(out[0]["match"]) == {"track_id", "path", "title", "artist", "album", "score", "confidence", "offset_s"}
+    assert set(out[0]["match"]) == {
+        "track_id",
+        "path",
+        "title",
+        "artist",
+        "album",
+        "score",
+        "confidence",
+        "offset_s",
+    }
     assert "elapsed_ms" in out[0] and isinstance(out[0]["similar"], list)
 
     tid = out[0]["match"]["track_id"]
@@ -71,7 +82,11 @@ def test_bad_inputs_give_one_line_each_and_exit_1(tmp_path, song_dir):
     (tmp_path / "empty.wav").write_bytes(b"")
     (tmp_path / "text.mp3").write_text("hello")
     sf.write(str(tmp_path / "silent.wav"), np.zeros(22050 * 3, np.float32), 22050)
-    sf.write(str(tmp_path / "short.wav"), np.random.default_rng(0).standard_normal(2000).astype(np.float32) * 0.1, 22050)
+    sf.write(
+        str(tmp_path / "short.wav"),
+        np.random.default_rng(0).standard_normal(2000).astype(np.float32) * 0.1,
+        22050,
+    )
     files = ["empty.wav", "text.mp3", "silent.wav", "short.wav", "missing.flac"]
     p = run("identify", "--json", *[tmp_path / f for f in files], lib=lib)
     assert p.returncode == 1
@@ -90,8 +105,12 @@ def test_kill_during_add_leaves_a_consistent_library(tmp_path, song_dir):
 
     for i in range(24):
         write_song(many / f"t{i:02d}.wav", 500 + i, seconds=20.0, sr=11025)
-    proc = subprocess.Popen(CLI + ["--library", str(lib), "library", "add", str(many)],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        CLI + ["--library", str(lib), "library", "add", str(many)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     # Let it get going, then kill the whole process group hard.
     deadline = time.time() + 60
     while time.time() < deadline and not (lib / "catalog.sqlite3").exists():
@@ -123,7 +142,9 @@ def test_import_demo_then_identify_a_demo_excerpt(tmp_path):
     lib = tmp_path / "lib"
     p = run("library", "import-demo", lib=lib)
     assert p.returncode == 0, p.stderr
-    tracks = [json.loads(line) for line in run("library", "list", "--json", lib=lib).stdout.splitlines()]
+    tracks = [
+        json.loads(line) for line in run("library", "list", "--json", lib=lib).stdout.splitlines()
+    ]
     assert len(tracks) == len(list(demo.glob("*.ogg")))
     assert all(t["artist"] and t["title"] for t in tracks), "demo tracks carry tags"
     q = _excerpt(sorted(demo.glob("*.ogg"))[2], 12.0, 6.0, tmp_path / "q.wav", snr=3)

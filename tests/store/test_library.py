@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from shazam_desktop.audio.decode import load
-from shazam_desktop.errors import ParamsMismatchError
 from shazam_desktop.engine.params import EngineParams, PeakParams
+from shazam_desktop.errors import ParamsMismatchError
 from shazam_desktop.store.library import Library
 from tests.helpers import add_noise, tone_song
 

@@ -496,16 +496,35 @@ def latency(lib_dir: Path, files: list[str], n: int, seed: int, work: Path) -> d
         t0 = time.perf_counter()
         subprocess.run(exe, capture_output=True, check=False)
         cold.append(time.perf_counter() - t0)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(exe[:-1] + [str(p) for p in paths[:20]], capture_output=True, check=False)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "median_ms": statistics.median(times),
         "p95_ms": float(np.percentile(times, 95)),
         "n": len(times),
         "cold_identify_s": statistics.median(cold),
-        "identify_process_peak_mb": max(rss, before) / 1024,
+        "identify_process_peak_mb": identify_peak_mb(lib_dir, paths[:20]),
     }
+
+
+def identify_peak_mb(lib_dir: Path, clips: list[Path]) -> float:
+    """Peak resident memory of one `identify` process answering these clips.
+
+    Measured inside that process (its own ru_maxrss): RUSAGE_CHILDREN would also count the
+    benchmark's worker processes.
+    """
+    code = (
+        "import resource, sys\n"
+        "from shazam_desktop.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    args = ["--library", str(lib_dir), "identify", "--json", *[str(c) for c in clips]]
+    p = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    for line in p.stderr.splitlines():
+        if line.startswith("PEAK_KB"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def scale_test(

@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--list-sources", action="store_true", help="list microphones and output monitors"
     )
 
-    bench = sub.add_parser("bench", help="accuracy/speed report (see BENCHMARKS.md)")
+    bench = sub.add_parser(
+        "bench", help="accuracy/speed report (see BENCHMARKS.md)", add_help=False
+    )
     bench.add_argument(
         "bench_args", nargs=argparse.REMAINDER, help="options for the benchmark (bench --help)"
     )

@@ -242,7 +242,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--conditions",
         default="all",
-        help="comma-separated subset of: " + ",".join(DEFAULT_CONDITIONS),
+        help="comma-separated subset of: " + ",".join(DEFAULT_CONDITIONS).replace("%", "%%"),
     )
     p.add_argument(
         "--scale", default="", help="library sizes for the scaling test, e.g. 100,1000,10000"

@@ -150,3 +150,30 @@ def test_import_demo_then_identify_a_demo_excerpt(tmp_path):
     q = _excerpt(sorted(demo.glob("*.ogg"))[2], 12.0, 6.0, tmp_path / "q.wav", snr=3)
     out = json.loads(run("identify", "--json", q, lib=lib).stdout)
     assert out["match"]["path"].endswith(sorted(demo.glob("*.ogg"))[2].name)
+
+
+def test_bench_runs_end_to_end_on_a_tiny_generated_corpus(tmp_path):
+    assert "--corpus" in run("bench", "--help").stdout
+    work = tmp_path / "bench"
+    p = run(
+        "bench",
+        "--quick",
+        "--tracks",
+        "6",
+        "--unknown",
+        "2",
+        "--queries",
+        "3",
+        "--conditions",
+        "clean,white_0dB",
+        "--work",
+        work,
+        "--markdown",
+        work / "report.md",
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    report = (work / "report.md").read_text()
+    assert "| clean | 5 | 3 |" in report.replace("5s", "5")
+    assert "Out-of-library queries" in report and "x real time" in report
+    data = json.loads((work / "bench.json").read_text())
+    assert data["build"]["tracks"] == 6 and data["summary"]["cells"]["clean@5s"]["n"] == 3

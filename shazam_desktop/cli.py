@@ -270,8 +270,6 @@ def _add(lib, paths: list[str], workers: int | None) -> int:
 
 
 def cmd_identify(args: argparse.Namespace) -> int:
-    from shazam_desktop.audio.decode import load
-
     lib = open_library(args)
     failed = 0
     try:
@@ -282,8 +280,7 @@ def cmd_identify(args: argparse.Namespace) -> int:
         for f in args.files:
             t0 = time.perf_counter()
             try:
-                audio = load(f, sr=lib.params.spectrogram.sample_rate, min_seconds=1.0)
-                res = lib.identify(audio, exhaustive=args.exhaustive)
+                res = lib.identify_file(f, exhaustive=args.exhaustive)
             except ShazamError as e:
                 failed += 1
                 _err(str(e))

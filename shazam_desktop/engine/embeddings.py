@@ -78,7 +78,7 @@ def window_embeddings(spec: Spectrogram, params: EmbeddingParams) -> np.ndarray:
     c = mfcc(spec, params)
     # Liftering by k evens out the 1/k fall-off of cepstral magnitudes before cosine search.
     c *= np.arange(1, params.n_mfcc, dtype=np.float32)[:, None]
-    fps = sp_fps(spec)
+    fps = spec.params.frames_per_second
     win = max(2, int(round(params.window_s * fps)))
     hop = max(1, int(round(params.hop_s * fps)))
     n = spec.n_frames
@@ -99,7 +99,3 @@ def window_embeddings(spec: Spectrogram, params: EmbeddingParams) -> np.ndarray:
     out[:, dim // 2 :] = np.sqrt(var).T
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.maximum(norms, 1e-9)
-
-
-def sp_fps(spec: Spectrogram) -> float:
-    return spec.params.frames_per_second

@@ -11,6 +11,7 @@ the track's length and the track is found by a binary search over the bases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +51,9 @@ def build_segment(hashes: np.ndarray, postings: np.ndarray) -> Segment:
     return Segment(offsets, (h & _LOW_MASK).astype(np.uint8), p)
 
 
-def merge_segments(segments: list[Segment], drop: np.ndarray | None = None) -> Segment:
+def merge_segments(
+    segments: list[Segment], drop: Callable[[np.ndarray], np.ndarray] | None = None
+) -> Segment:
     """One segment holding every posting of `segments`, minus postings for which `drop` is true.
 
     `drop`, when given, is a function of the postings array returning a boolean mask.

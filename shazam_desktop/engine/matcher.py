@@ -46,6 +46,8 @@ class TrackTable:
     def locate(self, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row in this table or -1, frame within the track) for each posting."""
         p = postings.astype(np.int64)
+        if len(self) == 0:
+            return np.full(p.shape[0], -1, np.int64), p
         row = np.searchsorted(self.bases, p, side="right") - 1
         ok = row >= 0
         rr = np.maximum(row, 0)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from shazam_desktop.engine.index import Segment, build_segment, lookup, merge_segments
+from shazam_desktop.engine.matcher import TrackTable
 from shazam_desktop.errors import LibraryError
 from shazam_desktop.store.atomic import fsync_dir, write_atomic, write_bytes_atomic
 
@@ -107,20 +108,9 @@ class FingerprintIndex:
         sizes = sorted((s["n"] for s in segs), reverse=True)
         return len(segs) > 8 or sum(sizes[1:]) > 0.25 * sizes[0]
 
-    def merge(self, live_bases: np.ndarray, live_lengths: np.ndarray) -> None:
+    def merge(self, live: TrackTable) -> None:
         """Merge every segment into one, keeping only postings that fall inside a live track."""
-        order = np.argsort(live_bases)
-        b, ln = live_bases[order].astype(np.int64), live_lengths[order].astype(np.int64)
-
-        def dead(post: np.ndarray) -> np.ndarray:
-            p = post.astype(np.int64)
-            row = np.searchsorted(b, p, side="right") - 1
-            ok = row >= 0
-            rr = np.maximum(row, 0)
-            ok &= (p - b[rr]) < ln[rr] if b.size else np.zeros_like(ok)
-            return ~ok
-
-        merged = merge_segments(self.segments, drop=dead)
+        merged = merge_segments(self.segments, drop=lambda post: live.locate(post)[0] < 0)
         old = [s["name"] for s in self.manifest["segments"]]
         m = dict(self.manifest)
         if len(merged):

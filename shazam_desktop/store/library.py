@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -307,7 +307,7 @@ class Library:
             m.offset_s if m else 0.0,
         )
         hid = self.catalog.add_history(e)
-        return HistoryEntry(hid, *list(e.__dict__.values())[1:])
+        return replace(e, id=hid)
 
     def history(self, limit: int | None = None) -> list[HistoryEntry]:
         return self.catalog.history(limit)
@@ -338,7 +338,7 @@ class Library:
         return max(0.0, 1.0 - live / total)
 
     def _merge(self) -> None:
-        self.fp.merge(self._table.bases, self._table.lengths)
+        self.fp.merge(self._table)
 
     def add_paths(
         self,
@@ -458,7 +458,7 @@ class Library:
             self.catalog.delete([t.id for t in old])
             self.vectors.remove_tracks({t.id for t in old})
             self.vectors.save()
-            self.fp.merge(np.zeros(0, np.int64), np.zeros(0, np.int64))
+            self.fp.merge(TrackTable.build([], [], []))
             self.catalog.set_meta("params", self.params.signature_json())
             self.needs_reindex = False
             self._refresh()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from shazam_desktop.engine.matcher import Match
 from shazam_desktop.store.library import IdentifyResult
 from shazam_desktop.ui import fmt
+from shazam_desktop.ui.plots import plot_widget
 from shazam_desktop.ui.resources import app_icon
 from shazam_desktop.ui.theme import plot_colours
 
@@ -162,8 +163,8 @@ class AlignmentPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         tip = self._tip
-        self.scatter = pg.PlotWidget()
-        self.hist = pg.PlotWidget()
+        self.scatter = plot_widget()
+        self.hist = plot_widget()
         for w in (self.scatter, self.hist):
             w.setMenuEnabled(False)
             w.hideButtons()

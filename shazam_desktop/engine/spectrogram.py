@@ -36,6 +36,8 @@ class Spectrogram:
 
 
 _WINDOWS: dict[int, np.ndarray] = {}
+_BLOCK = 128  # STFT frames per rfft call
+_DB_PER_NEPER = np.float32(20.0 / np.log(10.0))
 
 
 def _hann(n: int) -> np.ndarray:
@@ -54,10 +56,17 @@ def stft_db(samples: np.ndarray, params: SpectrogramParams) -> Spectrogram:
     if x.shape[0] < n_fft:
         return Spectrogram(np.full((params.n_bins, 0), DB_FLOOR, np.float32), params)
     frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop]
-    # scipy.fft keeps float32 (numpy's FFT works in float64): three times faster here.
-    spec = scipy.fft.rfft(frames * _hann(n_fft), axis=1, workers=1)
-    mag = np.ascontiguousarray(np.abs(spec).T, dtype=np.float32)
-    db = np.log10(np.maximum(mag, 1e-5))
-    db *= 20.0
+    window = _hann(n_fft)
+    mag = np.empty((params.n_bins, frames.shape[0]), np.float32)
+    # A block of frames at a time: the windowed frames, their spectra and the transposed
+    # copy stay in cache.  scipy.fft keeps float32 (numpy's FFT works in float64).
+    for i in range(0, frames.shape[0], _BLOCK):
+        spec = scipy.fft.rfft(frames[i : i + _BLOCK] * window, axis=1, workers=1)
+        mag[:, i : i + _BLOCK] = np.abs(spec).T
+    db = np.maximum(mag, np.float32(1e-5))
+    # 20*log10 as a natural log (numpy vectorises float32 log, not log10): the dB values
+    # differ by at most 2e-5 dB and gave the same peaks and landmarks on every real track.
+    np.log(db, out=db)
+    db *= _DB_PER_NEPER
     np.maximum(db, DB_FLOOR, out=db)
     return Spectrogram(db, params, mag)

@@ -144,3 +144,16 @@ def test_embeddings_are_unit_windows():
     assert abs(e.shape[0] - expected) <= 1
     assert e.shape[1] == 2 * (P.embedding.n_mfcc - 1)
     assert np.allclose(np.linalg.norm(e, axis=1), 1.0, atol=1e-5)
+
+
+def test_running_max_equals_scipy_maximum_filter():
+    from scipy.ndimage import maximum_filter
+
+    from shazam_desktop.engine.peaks import _running_max
+
+    rng = np.random.default_rng(3)
+    for shape, fr, tr in [((513, 430), 10, 5), ((40, 7), 3, 4), ((5, 3), 10, 5)]:
+        x = rng.normal(0, 10, shape).astype(np.float32)
+        want = maximum_filter(x, size=(2 * fr + 1, 2 * tr + 1), mode="constant", cval=-100.0)
+        got = _running_max(_running_max(x, fr, 0, -100.0), tr, 1, -100.0)
+        assert np.array_equal(got, want)

@@ -56,6 +56,7 @@ def _table(model, proxy) -> QTableView:
     v = QTableView()
     v.setModel(proxy)
     v.setSortingEnabled(True)
+    v.setEditTriggers(QAbstractItemView.NoEditTriggers)
     v.setSelectionBehavior(QAbstractItemView.SelectRows)
     v.setAlternatingRowColors(True)
     v.setShowGrid(False)

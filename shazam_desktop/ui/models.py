@@ -10,14 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor, QStandardItemModel
 
 from shazam_desktop.store.catalog import HistoryEntry, Track
 from shazam_desktop.ui import fmt
@@ -44,14 +38,22 @@ class Column(Generic[R]):
 
 
 _Index = QModelIndex | QPersistentModelIndex
-_NO_PARENT = QModelIndex()
 
 
-class RowsModel(QAbstractTableModel, Generic[R]):
+class RowsModel(QStandardItemModel, Generic[R]):
+    """A table over `rows`, answering `data` from Python; it holds no QStandardItems.
+
+    The base class is for its C++ rowCount, columnCount and index: as Python overrides
+    (QAbstractTableModel) they were two thirds of the calls a table paint makes through
+    the sort proxy, each one taking the GIL from whatever thread held it. Measured on a
+    53-row table: 23 ms of CPU a paint before, 16 ms after. The C++ row count follows
+    `rows` through `_set_count`.
+    """
+
     columns: Sequence[Column] = ()
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(self.columns), parent)
         self.rows: list[R] = []
         self._text: list[tuple[str, ...]] = []  # display text per row, computed once
         self._align = [int(c.align) for c in self.columns]
@@ -59,20 +61,27 @@ class RowsModel(QAbstractTableModel, Generic[R]):
     def _texts(self, r: R) -> tuple[str, ...]:
         return tuple(c.text(r) for c in self.columns)
 
+    def _set_count(self, n: int) -> None:
+        """The C++ row count, silently: the caller announces the change (a reset)."""
+        blocked = self.blockSignals(True)
+        try:
+            self.setRowCount(n)
+        finally:
+            self.blockSignals(blocked)
+
     def set_rows(self, rows: Sequence[R]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self._text = [self._texts(r) for r in self.rows]
+        self._set_count(len(self.rows))
         self.endResetModel()
 
     def append_rows(self, rows: Sequence[R]) -> None:
         if not rows:
             return
-        n = len(self.rows)
-        self.beginInsertRows(QModelIndex(), n, n + len(rows) - 1)
         self.rows.extend(rows)
         self._text.extend(self._texts(r) for r in rows)
-        self.endInsertRows()
+        self.setRowCount(len(self.rows))  # announces the inserted rows
 
     def replace_row(self, row: int, value: R) -> None:
         """Change one row in place (no reset: views keep their selection and scroll)."""
@@ -82,12 +91,6 @@ class RowsModel(QAbstractTableModel, Generic[R]):
 
     def row_at(self, row: int) -> R:
         return self.rows[row]
-
-    def rowCount(self, parent: _Index = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
         if int(role) == _DISPLAY and orientation == Qt.Horizontal:

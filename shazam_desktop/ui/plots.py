@@ -23,10 +23,15 @@ def plot_widget() -> pg.PlotWidget:
     drawn again each time (measured: the Listen tab cost 50 ms to show instead of 9 ms).
     Nothing in these plots takes keyboard focus, so their scenes need not hear of it.
     The axes are cached in device pixels: their text is drawn only when range or size change.
+    And they keep the room they start with for tick text unless a label needs more: shrinking
+    to fit after the first paint resized every plot on the page, so all six axes drew their
+    text again at the next show (15 ms) for a few pixels of margin.
     """
     w = pg.PlotWidget()
     w.scene().installEventFilter(_IgnoreActivation(w))
     pi = w.getPlotItem()
     for name in ("left", "bottom", "top", "right"):
-        pi.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        axis = pi.getAxis(name)
+        axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        axis.setStyle(autoReduceTextSpace=False)
     return w

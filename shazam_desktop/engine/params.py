@@ -59,24 +59,29 @@ class EmbeddingParams:
 class MatchParams:
     # Offset histogram bin is one frame; score = count in best bin +-1.
     neighbourhood: int = 1
-    # Tracks proposed by each shortlist.
-    hash_shortlist: int = 20
+    # Proposals of each shortlist: coarse offset bins (2**coarse_shift frames, on the
+    # library's global frame axis) with the most hash hits, and MFCC nearest tracks.
+    hash_shortlist: int = 40
+    coarse_shift: int = 4
     mfcc_shortlist: int = 10
     # Accept when score >= min_score and score >= ratio x runner-up score.
-    min_score: int = 9
+    min_score: int = 11
     # A query matched only after a speed/tempo/pitch transform needs this much more.
-    transform_strictness: float = 1.3
+    transform_strictness: float = 2.0
     # Skip query hashes with more than max(min_posting_cap, per_track x tracks) postings:
     # at 200 tracks they were 12 % of a query's hashes but 62 % of the lookup work.
     posting_cap_per_track: float = 0.5
     min_posting_cap: int = 64
+    # Query hashes are also looked up with their time difference +-this many frames.
+    query_dt_slack: int = 1
     # Anchor-bin tolerance (+-bins) for rescaled queries.
     transform_bin_slack: int = 1
     # Added to min_score per tenfold growth of the library beyond 100 tracks.
     threshold_per_decade: float = 2.0
-    # Measured on the generated corpus (BENCHMARKS.md): 1.5 let 9 % of unknown clips through
-    # as songs of the library that share chords and drum sounds; 2.2 / 2.5 let 0.25 % through.
-    ratio: float = 2.2
+    # Set on 1,550 queries against 1,000 tracks (BENCHMARKS.md): with min_score 11 (13 at
+    # 1,000 tracks) and rescaled matches held to 2x that, 3/800 unknown clips matched and
+    # 90.7 % of the known ones, against 6/800 and 90.0 % for min_score 9, ratio 2.2, 1.3x.
+    ratio: float = 2.0
     transform_ratio: float = 2.5
     # The query side may be denser than the index (as in audfprint): more of the stored
     # peaks survive among the query's when noise or another song competes for the budget.

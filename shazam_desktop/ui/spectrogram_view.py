@@ -142,6 +142,8 @@ class SpectrogramView(QWidget):
 
     def show_live(self, live: LiveSpectrogram) -> None:
         """Scroll in the new columns and redraw the peaks (called on the GUI timer)."""
+        if not self.isVisible():
+            return  # another tab is showing: the first frame after it comes back catches up
         new = live.total_frames - self._drawn
         if new > 0:
             self.scroll.append(live.columns[-min(new, live.n_cols) :])

@@ -182,6 +182,7 @@ class LibraryView(QWidget):
         self._bar_timer.timeout.connect(self._show_latest)
         self._tracks: list[Track] = []
         self._pending: dict[str, str] = {}  # path -> status, for files a job has not committed yet
+        self._pending_at = 0.0
         self._update_count()
 
     # --- data ---
@@ -192,6 +193,7 @@ class LibraryView(QWidget):
     def set_pending(self, paths: list[str]) -> None:
         """Files a job is about to index: shown as 'queued' rows until they are committed."""
         self._pending = {p: "queued" for p in paths}
+        self._pending_at = time.time()
         self._rebuild()
 
     def _mark_provisional(self, path: str, status: str) -> None:
@@ -202,7 +204,7 @@ class LibraryView(QWidget):
 
     def _rebuild(self) -> None:
         known = {t.path for t in self._tracks}
-        now = time.time()
+        now = self._pending_at  # the same rows each time: the model announces only changes
         provisional = [
             Track(
                 -(i + 1),
@@ -227,7 +229,9 @@ class LibraryView(QWidget):
         selected = set(self.selected_ids())
         self.model.set_rows(rows)
         if selected:
+            # Rows may have moved under the selection: select the same tracks again.
             sm = self.table.selectionModel()
+            sm.clearSelection()
             for r, t in enumerate(self.model.rows):
                 if t.id in selected:
                     idx = self.proxy.mapFromSource(self.model.index(r, 0))

@@ -216,12 +216,8 @@ class Catalog:
                     )
                     tid = int(cur.lastrowid)
                     out_ids.append(tid)
-                    if it.get("cover"):
-                        mime, data = it["cover"]
-                        self.conn.execute(
-                            "INSERT INTO covers(track_id, mime, data) VALUES (?,?,?)",
-                            (tid, mime, data),
-                        )
+                    # Cover art stays in the file (Library.cover reads it from the tags): an
+                    # album's covers are often 100-500 kB a track, more than its fingerprints.
                     # A gap of one frame keeps neighbouring tracks' postings apart.
                     base += int(it["n_frames"]) + 1
                 self.conn.execute(
@@ -250,6 +246,7 @@ class Catalog:
                 raise
 
     def cover(self, track_id: int) -> tuple[str, bytes] | None:
+        """Cover art stored by libraries made before covers were left in the files."""
         row = self.conn.execute(
             "SELECT mime, data FROM covers WHERE track_id=?", (track_id,)
         ).fetchone()

@@ -33,6 +33,7 @@ from shazam_desktop.errors import LibraryError, ParamsMismatchError
 from shazam_desktop.store.catalog import INDEXING, READY, Catalog, HistoryEntry, Track
 from shazam_desktop.store.fpindex import FingerprintIndex, lookup_all
 from shazam_desktop.store.indexer import FileJob, index_file, worker_init
+from shazam_desktop.store.tags import read_tags
 from shazam_desktop.store.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -221,7 +222,15 @@ class Library:
         return len(self._tracks)
 
     def cover(self, track_id: int) -> tuple[str, bytes] | None:
-        return self.catalog.cover(track_id)
+        """The track's cover art, read from its file's tags (None when missing or moved)."""
+        stored = self.catalog.cover(track_id)
+        if stored is not None:
+            return stored
+        track = self.track(track_id)
+        if track is None or not track.has_cover:
+            return None
+        path = Path(track.path)
+        return read_tags(path).cover if path.is_file() else None
 
     def stats(self) -> LibraryStats:
         with self._lock:

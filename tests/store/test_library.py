@@ -119,3 +119,22 @@ def test_cancel_stops_an_add_and_keeps_what_was_committed(tmp_path, song_dir):
     assert len(lib.tracks()) == len(rep.added) < 7
     lib.close()
     assert len(Library(tmp_path / "lib").tracks()) == len(rep.added)
+
+
+def test_cover_art_is_read_from_the_file_not_copied(tmp_path):
+    from shazam_desktop.synth.music import make_cover_png, make_spec, write_track
+
+    spec = make_spec(5, duration_s=12.0)
+    png = make_cover_png(spec, 64)
+    song = tmp_path / "music" / "covered.ogg"
+    song.parent.mkdir()
+    write_track(spec, song, cover=png)
+    with Library(tmp_path / "lib") as lib:
+        rep = lib.add_paths([song], workers=1)
+        (track,) = rep.added
+        assert lib.track(track.id).has_cover
+        mime, data = lib.cover(track.id)
+        assert mime == "image/png" and data == png
+        assert lib.catalog.cover(track.id) is None  # the catalog keeps only the flag
+        song.unlink()
+        assert lib.cover(track.id) is None  # gone with its file, no error

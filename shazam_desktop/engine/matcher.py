@@ -216,19 +216,24 @@ def _search_one(
     t_q = times[qi].astype(np.int64)
     g = post.astype(np.int64) - t_q + _EARLY_START
     ok = g >= 0
+    if not ok.all():
+        post, t_q, g = post[ok], t_q[ok], g[ok]
     shift = mp.coarse_shift
     cb = g >> shift
-    cb[~ok] = 0
-    counts = np.bincount(cb[ok], minlength=2)
-    pair = counts[:-1] + counts[1:]
-    n_top = min(mp.hash_shortlist, int((pair > 0).sum()))
+    counts = np.bincount(cb)
+    counts = np.append(counts, 0)
     if exhaustive:
         top_mark = counts > 0
         mark = top_mark
     else:
+        # Only bins next to a hit can score: rank those, not the whole (sparse) axis.
+        nzb = np.flatnonzero(counts)
+        starts = _unique(np.concatenate([nzb[nzb > 0] - 1, nzb]))
+        pair = counts[starts] + counts[starts + 1]
+        n_top = min(mp.hash_shortlist, int(starts.shape[0]))
         top_mark = np.zeros(counts.shape[0] + 1, bool)
         if n_top:
-            top = np.argpartition(-pair, n_top - 1)[:n_top]
+            top = starts[np.argpartition(-pair, n_top - 1)[:n_top]]
             top_mark[top] = True
             top_mark[top + 1] = True
         mark = top_mark.copy()
@@ -238,7 +243,7 @@ def _search_one(
             lo = max(0, int(table.bases[r]) - q_len + _EARLY_START) >> shift
             hi = ((int(table.bases[r] + table.lengths[r]) + _EARLY_START) >> shift) + 1
             mark[lo : min(hi, mark.shape[0])] = True
-    sel = ok & mark[cb]
+    sel = mark[cb]
     in_top = top_mark[cb[sel]]
     post, t_query = post[sel], t_q[sel]
     row, t_track = table.locate(post)

@@ -318,7 +318,7 @@ def _search_one(
         track_id=top.track_id,
         score=top.score,
         runner_up=runner,
-        confidence=confidence(top.score, runner, threshold),
+        confidence=confidence(top.score, runner, threshold, ratio),
         offset_s=top.offset_frames / fps,
         time_scale=time_scale,
         freq_scale=freq_scale,
@@ -376,11 +376,12 @@ def _with_neighbour_dts(
     return np.concatenate(hs), np.concatenate(ts)
 
 
-def confidence(score: int, runner_up: int, threshold: int) -> float:
-    """0..1: 0.5 when the score just clears max(threshold, 1.5 x runner-up), 0.75 at twice it."""
+def confidence(score: int, runner_up: int, threshold: int, ratio: float = 2.0) -> float:
+    """0..1: 0.5 when the score just clears what acceptance asks (the threshold and `ratio`
+    x the runner-up), 0.75 at twice that."""
     if score <= 0:
         return 0.0
-    floor = max(float(threshold), 1.5 * runner_up, 1.0)
+    floor = max(float(threshold), ratio * runner_up, 1.0)
     return float(np.clip(1.0 - 0.5 * floor / score, 0.0, 1.0))
 
 

@@ -73,6 +73,9 @@ class MatchParams:
     # at 200 tracks they were 12 % of a query's hashes but 62 % of the lookup work.
     posting_cap_per_track: float = 0.5
     min_posting_cap: int = 64
+    # ... and never more than this: at 10,000 tracks a cap of 5,000 let a 10-s query touch
+    # millions of postings (268 ms, 2 GB); a hash on 500 tracks says little about which.
+    max_posting_cap: int = 500
     # Query hashes are also looked up with their time difference +-this many frames.
     query_dt_slack: int = 1
     # Anchor-bin tolerance (+-bins) for rescaled queries.

@@ -256,7 +256,8 @@ class Library:
     def posting_cap(self) -> int:
         """Query hashes with more postings than this are skipped (they occur everywhere)."""
         mp_ = self.params.match
-        return max(mp_.min_posting_cap, int(mp_.posting_cap_per_track * len(self._tracks)))
+        cap = max(mp_.min_posting_cap, int(mp_.posting_cap_per_track * len(self._tracks)))
+        return min(cap, mp_.max_posting_cap)
 
     # --- identify ---
     def identify(

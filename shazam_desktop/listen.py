@@ -27,6 +27,8 @@ QUIET_DB = -45.0
 POLL_S = 0.02
 # How much longer than the time limit a stalled source may keep us waiting.
 STALL_GRACE_S = 5.0
+# Seconds of new audio between two attempts that also search the speed/tempo/pitch grid.
+SPEED_SEARCH_EVERY_S = 3.0
 
 
 @dataclass
@@ -80,11 +82,18 @@ def listen(
     def heard_s() -> float:
         return (source.ring.total_written - base) / rate
 
-    def attempt() -> IdentifyResult:
+    speed_searched_at = [-SPEED_SEARCH_EVERY_S]
+
+    def attempt(final: bool = False) -> IdentifyResult:
         got = heard_s()
         clip = source.ring.snapshot(min(window_s, got))
         outcome.level_db = max(outcome.level_db, rms_db(clip))
-        res = library.identify(resample(clip, rate, engine_rate))
+        # The speed/tempo/pitch grid is nine searches: run it on the first attempt, every
+        # few seconds of new audio and on the last one, not on every 1-s step between.
+        speed = final or got - speed_searched_at[0] >= SPEED_SEARCH_EVERY_S
+        if speed:
+            speed_searched_at[0] = got
+        res = library.identify(resample(clip, rate, engine_rate), speed_search=speed)
         outcome.attempts += 1
         outcome.result = res
         if on_attempt is not None:
@@ -102,7 +111,7 @@ def listen(
                 break
             got = heard_s()
             if got >= next_at:
-                res = attempt()
+                res = attempt(final=got + every_s > max_seconds)
                 last_attempt_at = got
                 if res.match is not None:
                     outcome.time_to_answer_s = time.monotonic() - t0
@@ -115,7 +124,7 @@ def listen(
             if not source.running:
                 # A file that ended (or a source stopped by someone else): one last look.
                 if got > last_attempt_at and got >= min(1.0, first_try_s):
-                    res = attempt()
+                    res = attempt(final=True)
                     if res.match is not None:
                         outcome.time_to_answer_s = time.monotonic() - t0
                 break

@@ -76,14 +76,14 @@ class Outcome:
     seconds: float
     in_library: bool
     truth: int | None
-    answer: int | None
-    score: int
-    runner_up: int
-    best_other: int  # best score of a wrong track in the exhaustive ranking
-    exhaustive_answer: int | None
-    in_mfcc: bool
-    in_hash: bool
-    elapsed_ms: float
+    answer: int | None = None
+    score: int = 0
+    runner_up: int = 0
+    best_other: int = 0  # best score of a wrong track in the exhaustive ranking
+    exhaustive_answer: int | None = None
+    in_mfcc: bool = False
+    in_hash: bool = False
+    elapsed_ms: float = 0.0
     error: str | None = None
 
 
@@ -198,14 +198,6 @@ def _run_query(q: Query) -> Outcome:
             q.seconds,
             q.track_id is not None,
             q.track_id,
-            None,
-            0,
-            0,
-            0,
-            None,
-            False,
-            False,
-            0.0,
             error=f"{type(e).__name__}: {e}",
         )
     answer = res.match.track_id if res.match else None

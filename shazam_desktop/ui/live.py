@@ -65,7 +65,11 @@ class LiveSpectrogram:
         self.fps = sp.frames_per_second
         self.n_cols = int(round(seconds * self.fps))
         self.seconds = self.n_cols / self.fps
-        self.columns = np.full((self.n_cols, sp.n_bins), DB_FLOOR, np.float32)
+        # The window lives in a buffer twice its size: new columns are written after the
+        # last ones and the window is copied back to the start once per window length,
+        # instead of shifting 1.7 MB on every frame.
+        self._buf = np.full((2 * self.n_cols, sp.n_bins), DB_FLOOR, np.float32)
+        self._w = self.n_cols  # one past the newest column in _buf
         self.total_frames = 0  # columns ever produced
         self._in_rate = int(in_rate)
         self._rs = (
@@ -82,8 +86,14 @@ class LiveSpectrogram:
         self._since_peaks = 0
         self.peaks_version = 0  # changes whenever the set of peaks does
 
+    @property
+    def columns(self) -> np.ndarray:
+        """The last `seconds` as dB columns (n_cols x bins), oldest first: a view."""
+        return self._buf[self._w - self.n_cols : self._w]
+
     def reset(self) -> None:
-        self.columns.fill(DB_FLOOR)
+        self._buf.fill(DB_FLOOR)
+        self._w = self.n_cols
         self.total_frames = 0
         self._pending = np.zeros(0, np.float32)
         self._peaks_done_to = 0
@@ -109,11 +119,16 @@ class LiveSpectrogram:
         k = spec.n_frames
         self._pending = self._pending[k * sp.hop :].copy()
         new = spec.db.T
-        if k >= self.n_cols:
-            self.columns[:] = new[-self.n_cols :]
+        n = self.n_cols
+        if k >= n:
+            self._buf[:n] = new[-n:]
+            self._w = n
         else:
-            self.columns[:-k] = self.columns[k:]
-            self.columns[-k:] = new
+            if self._w + k > 2 * n:
+                self._buf[:n] = self._buf[self._w - n : self._w]
+                self._w = n
+            self._buf[self._w : self._w + k] = new
+            self._w += k
         self.total_frames += k
         self._since_peaks += k
         # Peak picking about ten times a second is plenty for the eye and cheap.

@@ -24,6 +24,15 @@ def test_streamed_columns_equal_one_stft_of_the_whole_signal():
     np.testing.assert_allclose(live.columns[-whole.n_frames :], whole.db.T, atol=1e-3)
 
 
+def test_the_window_keeps_the_newest_columns_after_scrolling_several_times():
+    x = tone_song(4, 11.0, 11025)
+    live = LiveSpectrogram(DEFAULT_PARAMS, 11025, seconds=3.0)  # wraps its buffer 3 times
+    feed(live, x, 500)
+    whole = stft_db(x, DEFAULT_PARAMS.spectrogram)
+    assert live.total_frames == whole.n_frames
+    np.testing.assert_allclose(live.columns, whole.db.T[-live.n_cols :], atol=1e-3)
+
+
 def test_streamed_peaks_match_the_engine_peaks_away_from_the_edges():
     x = tone_song(2, 8.0, 11025)
     live = LiveSpectrogram(DEFAULT_PARAMS, 11025, seconds=10.0)

@@ -39,6 +39,24 @@ def load_average() -> float:
         return -1.0
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds used so far by each thread of this process, by role (Linux /proc)."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    main = threading.main_thread().native_id
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        n = int(tid)
+        role = "gui" if n == main else names.get(n, "qt or native")
+        out[role] = out.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 class Heartbeat(QObject):
     """A fast GUI-thread timer; any gap beyond its interval is time the loop was blocked.
 
@@ -105,7 +123,7 @@ def test_listening_with_nothing_found_stays_smooth_and_light(
         threaded=True,
         source_factory=lambda n: FileSource(ui_corpus.stranger, sample_rate=44100, loop=True),
     )
-    win.listener.max_seconds = 12.0
+    win.listener.max_seconds = 20.0  # long enough for both measuring windows below
     hb = Heartbeat()
     attempts = []
     win.listener.attempted.connect(attempts.append)
@@ -114,30 +132,46 @@ def test_listening_with_nothing_found_stays_smooth_and_light(
         qtbot.keyClick(win, Qt.Key_Space)
     t0 = time.perf_counter()
     qtbot.waitUntil(lambda: len(attempts) >= 1, timeout=8000)  # recognition is running
-    cpu0, wall0, frames0 = (
+    # Window 1, with the heartbeat: stalls and frame rate.
+    wall0, frames0 = time.perf_counter(), win.listen_page.spectrogram.updates
+    qtbot.wait(6000)
+    wall1, frames1 = time.perf_counter(), win.listen_page.spectrogram.updates
+    hb.stop()
+    # Window 2, without it: the heartbeat (a 5-ms timer) and its watcher thread are the
+    # test's own load, about 2 % of a core, and not the app's.
+    cpu2, wall2, frames2, threads2 = (
         time.process_time(),
         time.perf_counter(),
         win.listen_page.spectrogram.updates,
+        thread_cpu(),
     )
     qtbot.wait(6000)
-    cpu1, wall1, frames1 = (
+    cpu3, wall3, frames3, threads3 = (
         time.process_time(),
         time.perf_counter(),
         win.listen_page.spectrogram.updates,
+        thread_cpu(),
     )
-    hb.stop()
+    still_listening = win.listener.listening
     win.toggle_listening()
-    cpu_share = (cpu1 - cpu0) / (wall1 - wall0)
     fps = (frames1 - frames0) / (wall1 - wall0)
+    cpu_share = (cpu3 - cpu2) / (wall3 - wall2)
+    by_thread = {
+        name: round((threads3.get(name, 0.0) - threads2.get(name, 0.0)) / (wall3 - wall2), 3)
+        for name in threads3
+    }
     record_metric("listen_longest_gui_stall_ms", round(hb.longest_stall_ms(), 1))
     record_metric("listen_gui_gap_p99_ms", round(hb.p99_ms(), 1))
     record_metric("listen_stall_samples_10ms", hb.culprits())
     record_metric("spectrogram_fps", round(fps, 1))
+    record_metric("spectrogram_fps_cpu_window", round((frames3 - frames2) / (wall3 - wall2), 1))
     record_metric("cpu_one_core_share_listening_no_match", round(cpu_share, 3))
+    record_metric("cpu_one_core_share_by_thread", by_thread)
     record_metric("identify_attempts_per_s", round(len(attempts) / (time.perf_counter() - t0), 2))
     record_metric("load_average_during_listen_test", load_average())
     # Targets (>= 25 fps, <= 25 % of a core, stalls < 100 ms) are reported, not asserted:
     # this 2-core machine is shared, and a timing assert would fail for someone else's load.
+    assert still_listening  # both windows measured a session that was still looking
     assert fps > 5  # it scrolls at all
     assert len(attempts) >= 2  # recognition kept running
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from shazam_desktop import __version__
 from shazam_desktop.errors import ShazamError
+from shazam_desktop.memory import keep_freed_memory
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -338,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         args.bench_args = argv[argv.index("bench") + 1 :]
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    keep_freed_memory()  # queries reuse their temporaries' pages (see memory.py)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

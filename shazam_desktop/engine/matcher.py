@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -16,7 +16,8 @@ from shazam_desktop.engine.landmarks import hash_peaks
 from shazam_desktop.engine.params import EngineParams
 from shazam_desktop.engine.peaks import Peaks
 
-Lookup = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+# hashes, and optionally a tighter cap on postings per hash -> (postings, index into hashes)
+Lookup = Callable[..., tuple[np.ndarray, np.ndarray]]
 
 _DT_BIAS = 1 << 31
 # Offsets fit in 24 bits (+-8.4 M frames, 54 h) and query anchors in 20 bits (6.7 h).
@@ -137,7 +138,20 @@ def search(
     exhaustive: bool = False,
     speed_search: bool = True,
 ) -> SearchResult:
-    """Identify a query from its peaks: try the identity transform, then the speed grid."""
+    """Identify a query from its peaks: a quick look first, then the identity transform with
+    every hash variant, then the speed grid."""
+    mp = params.match
+    if mp.quick_fan_out and not exhaustive:
+        # Most queries are clear: a few of each anchor's pairs, looked up exactly and without
+        # the library's most common hashes, already put the song far ahead.  Only such a
+        # decisive answer is taken; anything less gets the full search.
+        quick = _search_one(
+            peaks, lambda h: lookup(h, mp.quick_posting_cap), table, params, threshold,
+            mfcc_shortlist, False, 1.0, 1.0, mp.ratio, fan_out=mp.quick_fan_out, dt_slack=0,
+        )  # fmt: skip
+        m = quick.match
+        if m is not None and _decisive(m, threshold):
+            return replace(quick, notes={**quick.notes, "quick": True})
     grid = transforms(params) if speed_search else [(1.0, 1.0)]
     best: SearchResult | None = None
     tried = 0
@@ -156,10 +170,7 @@ def search(
             best = res
         elif res.match is not None and (best.match is None or res.match.score > best.match.score):
             best = res
-        if best.match is not None and (
-            best.match.score >= 2 * threshold
-            and best.match.score >= 3 * max(1, best.match.runner_up)
-        ):
+        if best.match is not None and _decisive(best.match, threshold):
             break
         if best.match is not None and (ts, fs) != (1.0, 1.0):
             break
@@ -176,6 +187,11 @@ def search(
     )
 
 
+def _decisive(m: Match, threshold: int) -> bool:
+    """Far beyond doubt: twice the threshold and three times any other track."""
+    return m.score >= 2 * threshold and m.score >= 3 * max(1, m.runner_up)
+
+
 def _search_one(
     peaks: Peaks,
     lookup: Lookup,
@@ -187,12 +203,15 @@ def _search_one(
     time_scale: float,
     freq_scale: float,
     ratio: float | None = None,
+    fan_out: int | None = None,
+    dt_slack: int | None = None,
 ) -> SearchResult:
     mp = params.match
     ratio = mp.ratio if ratio is None else ratio
+    dt_slack = mp.query_dt_slack if dt_slack is None else dt_slack
     max_bin = params.spectrogram.n_bins - 2
     t, f = scaled_peaks(peaks, time_scale, freq_scale, max_bin)
-    lm = hash_peaks(t, f, params.landmarks, fan_out=mp.query_fan_out)
+    lm = hash_peaks(t, f, params.landmarks, fan_out=fan_out or mp.query_fan_out)
     empty = SearchResult(None, [], [], list(mfcc_shortlist), len(lm), 1, threshold)
     if len(lm) == 0 or len(table) == 0:
         return empty
@@ -201,13 +220,11 @@ def _search_one(
         # Rescaled peaks land within a bin of where the original's were: look up the anchor
         # bin's neighbours too (each anchor still votes once per offset below).
         hashes, times = _with_neighbours(hashes, times, mp.transform_bin_slack, 14, 9, 0, 511)
-    if mp.query_dt_slack:
+    if dt_slack:
         # Noise moves a peak by a frame more often than it hides it: look up the pair's
         # neighbouring time differences too (measured: 11 -> 17 true anchors at -5 dB SNR).
         lp = params.landmarks
-        hashes, times = _with_neighbours(
-            hashes, times, mp.query_dt_slack, 0, 6, lp.min_dt, lp.max_dt
-        )
+        hashes, times = _with_neighbours(hashes, times, dt_slack, 0, 6, lp.min_dt, lp.max_dt)
     post, qi = lookup(hashes)
     if post.size == 0:
         return empty

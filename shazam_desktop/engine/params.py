@@ -92,6 +92,10 @@ class MatchParams:
     query_peaks_per_second: float = 40.0
     # Query-side fan-out may exceed the index's: more chances that stored pairs are formed.
     query_fan_out: int = 12
+    # The quick look before the full search: this many pairs per anchor, no time-difference
+    # slack, hashes with more than this many postings skipped; taken only when decisive.
+    quick_fan_out: int = 6
+    quick_posting_cap: int = 100
     # Grids searched (in this order) when the unscaled query finds nothing confident:
     # playback speed (time and pitch together), tempo only, pitch only.
     # With the +-1-bin slack below, points 2 % apart cover +-5 %: the 17-point grid found no

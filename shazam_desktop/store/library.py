@@ -284,7 +284,7 @@ class Library:
         nearest = self.vectors.nearest_tracks(emb, self.params.match.mfcc_shortlist, live)
         res = search(
             analysis.peaks,
-            lambda h: lookup_all(segments, h, cap),
+            lambda h, tighter=None: lookup_all(segments, h, min(cap, tighter or cap)),
             table,
             self.params,
             threshold,

@@ -81,7 +81,7 @@ def _index(songs):
         base += fp.n_frames + 1
     seg = build_segment(np.concatenate(hs), np.concatenate(ps).astype(np.uint32))
     table = TrackTable.build(list(range(100, 100 + len(songs))), bases, [f.n_frames for f in fps])
-    return (lambda h: lookup(seg, h)), table
+    return (lambda h, cap=None: lookup(seg, h, cap)), table
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +157,32 @@ def test_running_max_equals_scipy_maximum_filter():
         want = maximum_filter(x, size=(2 * fr + 1, 2 * tr + 1), mode="constant", cval=-100.0)
         got = _running_max(_running_max(x, fr, 0, -100.0), tr, 1, -100.0)
         assert np.array_equal(got, want)
+
+
+def test_peaks_are_the_local_maxima_of_a_full_2d_maximum_filter():
+    from dataclasses import replace
+
+    from scipy.ndimage import maximum_filter
+
+    from shazam_desktop.engine.spectrogram import DB_FLOOR, Spectrogram
+
+    pp = replace(P.peaks, peaks_per_second=1e9)  # no budget: every local maximum
+    rng = np.random.default_rng(5)
+    specs = [stft_db(tone_song(9, 6), P.spectrogram).db]
+    specs += [rng.normal(0, 10, s).astype(np.float32) for s in [(513, 300), (64, 4), (30, 1)]]
+    # Ties and plateaus, and a quiet stretch under the 60-dB floor
+    specs.append(np.round(rng.normal(0, 2, (100, 80))).astype(np.float32))
+    quiet = rng.normal(0, 10, (200, 90)).astype(np.float32)
+    quiet[:, :40] -= 75
+    specs.append(quiet)
+    for db in specs:
+        full = maximum_filter(
+            db, size=(2 * pp.freq_radius + 1, 2 * pp.time_radius + 1), mode="constant",
+            cval=DB_FLOOR,
+        )  # fmt: skip
+        want = (db == full) & (db > max(float(db.max()) - 60.0, DB_FLOOR + 20.0))
+        want[: pp.min_bin] = False
+        want[-1] = False
+        f, t = np.nonzero(want)
+        got = find_peaks(Spectrogram(db, P.spectrogram), pp)
+        assert sorted(zip(got.f.tolist(), got.t.tolist())) == sorted(zip(f.tolist(), t.tolist()))

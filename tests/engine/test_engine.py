@@ -185,4 +185,5 @@ def test_peaks_are_the_local_maxima_of_a_full_2d_maximum_filter():
         want[-1] = False
         f, t = np.nonzero(want)
         got = find_peaks(Spectrogram(db, P.spectrogram), pp)
-        assert sorted(zip(got.f.tolist(), got.t.tolist())) == sorted(zip(f.tolist(), t.tolist()))
+        got_ft = zip(got.f.tolist(), got.t.tolist(), strict=True)
+        assert sorted(got_ft) == sorted(zip(f.tolist(), t.tolist(), strict=True))

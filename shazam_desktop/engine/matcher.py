@@ -192,6 +192,14 @@ def _decisive(m: Match, threshold: int) -> bool:
     return m.score >= 2 * threshold and m.score >= 3 * max(1, m.runner_up)
 
 
+def _versions(score: int, runner: int, threshold: int, mp) -> bool:
+    """Two versions of one recording in the library (a remaster, an edit, a loop of it):
+    both match far beyond chance, so the runner-up ratio cannot separate the answer from a
+    coincidence - there is none.  The closer version is the answer, if it leads clearly."""
+    strong = mp.versions_strength * threshold
+    return runner >= strong and score >= strong and score >= mp.versions_lead * runner
+
+
 def _search_one(
     peaks: Peaks,
     lookup: Lookup,
@@ -320,7 +328,9 @@ def _search_one(
     )
     top = ranked[0]
     runner = ranked[1].score if len(ranked) > 1 else 0
-    if top.score < threshold or top.score < ratio * runner:
+    if top.score < threshold or (
+        top.score < ratio * runner and not _versions(top.score, runner, threshold, mp)
+    ):
         return SearchResult(None, **res_kwargs)
     win_row = b_rows[rank[0]]
     on = row == win_row

@@ -52,6 +52,24 @@ def dropped_paths(event: QDropEvent | QDragEnterEvent) -> list[str]:
     return [u.toLocalFile() for u in md.urls() if u.isLocalFile() and u.toLocalFile()]
 
 
+class FileDropTarget:
+    """Mixin for a QWidget that takes local files dropped on it: accepts a drag that carries
+    some and hands them to `files_dropped` (the widget calls setAcceptDrops(True))."""
+
+    def files_dropped(self, paths: list[str]) -> None:
+        raise NotImplementedError
+
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        if dropped_paths(e):
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:  # noqa: N802 (Qt's name)
+        paths = dropped_paths(e)
+        if paths:
+            e.acceptProposedAction()
+            self.files_dropped(paths)
+
+
 def _table(model, proxy) -> QTableView:
     v = QTableView()
     v.setModel(proxy)
@@ -68,7 +86,7 @@ def _table(model, proxy) -> QTableView:
     return v
 
 
-class LibraryView(QWidget):
+class LibraryView(FileDropTarget, QWidget):
     add_requested = Signal(list)  # paths (files or folders)
     remove_requested = Signal(list)  # track ids
     reindex_requested = Signal()
@@ -350,15 +368,8 @@ class LibraryView(QWidget):
         if track is not None and track.id >= 0:
             self.details_requested.emit(track)
 
-    def dragEnterEvent(self, e: QDragEnterEvent) -> None:
-        if dropped_paths(e):
-            e.acceptProposedAction()
-
-    def dropEvent(self, e: QDropEvent) -> None:
-        paths = dropped_paths(e)
-        if paths:
-            e.acceptProposedAction()
-            self.add_requested.emit(paths)
+    def files_dropped(self, paths: list[str]) -> None:
+        self.add_requested.emit(paths)
 
 
 class TrackDetails(QDialog):

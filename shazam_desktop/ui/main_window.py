@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from shazam_desktop.audio.capture import AudioSource
@@ -26,7 +26,7 @@ from shazam_desktop.store.catalog import Track
 from shazam_desktop.store.library import AddReport, IdentifyResult, Library, Progress, expand_paths
 from shazam_desktop.ui import fmt
 from shazam_desktop.ui.history_view import HistoryView, write_history_csv
-from shazam_desktop.ui.library_view import LibraryView, TrackDetails, dropped_paths, summarize
+from shazam_desktop.ui.library_view import FileDropTarget, LibraryView, TrackDetails, summarize
 from shazam_desktop.ui.listen_page import ListenPage
 from shazam_desktop.ui.listener import ListenController
 from shazam_desktop.ui.models import Failure
@@ -69,7 +69,7 @@ def default_source_lister() -> list[tuple[str, str]]:
     return out
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileDropTarget, QMainWindow):
     def __init__(
         self,
         library: Library | None,
@@ -741,15 +741,8 @@ class MainWindow(QMainWindow):
         )
 
     # ------------------------------------------------------------------ drops, closing
-    def dragEnterEvent(self, e: QDragEnterEvent) -> None:
-        if dropped_paths(e):
-            e.acceptProposedAction()
-
-    def dropEvent(self, e: QDropEvent) -> None:
-        paths = dropped_paths(e)
-        if paths:
-            e.acceptProposedAction()
-            self.identify_files(paths)
+    def files_dropped(self, paths: list[str]) -> None:
+        self.identify_files(paths)
 
     def closeEvent(self, e: QCloseEvent) -> None:
         # The tab is remembered here, not on each switch: QSettings rewrote its file on the

@@ -502,14 +502,23 @@ def latency(lib_dir: Path, files: list[str], n: int, seed: int, work: Path) -> d
 def identify_peak_mb(lib_dir: Path, clips: list[Path]) -> float:
     """Peak resident memory of one `identify` process answering these clips.
 
-    Measured inside that process (its own ru_maxrss): RUSAGE_CHILDREN would also count the
-    benchmark's worker processes.
+    Measured inside that process from its own memory map's high-water mark (VmHWM).  Not
+    ru_maxrss: Linux carries a parent's peak into a child started by fork/vfork + exec, so
+    after building 10,000 tracks it reported the benchmark's own 2 GB.  RUSAGE_CHILDREN
+    would also count the benchmark's worker processes.
     """
     code = (
         "import resource, sys\n"
         "from shazam_desktop.cli import main\n"
         "main(sys.argv[1:])\n"
-        "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM:'):\n"
+        "            kb = int(line.split()[1])\n"
+        "except OSError:\n"
+        "    pass\n"
+        "print('PEAK_KB', kb, file=sys.stderr)\n"
     )
     args = ["--library", str(lib_dir), "identify", "--json", *[str(c) for c in clips]]
     p = subprocess.run(

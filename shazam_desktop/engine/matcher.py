@@ -196,8 +196,11 @@ def _versions(score: int, runner: int, threshold: int, mp) -> bool:
     """Two versions of one recording in the library (a remaster, an edit, a loop of it):
     both match far beyond chance, so the runner-up ratio cannot separate the answer from a
     coincidence - there is none.  The closer version is the answer, if it leads clearly."""
-    strong = mp.versions_strength * threshold
-    return runner >= strong and score >= strong and score >= mp.versions_lead * runner
+    return (
+        runner >= mp.versions_runner * threshold
+        and score >= mp.versions_top * threshold
+        and score >= mp.versions_lead * runner
+    )
 
 
 def _search_one(

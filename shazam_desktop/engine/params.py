@@ -87,9 +87,11 @@ class MatchParams:
     # 90.7 % of the known ones, against 6/800 and 90.0 % for min_score 9, ratio 2.2, 1.3x.
     ratio: float = 2.0
     transform_ratio: float = 2.5
-    # ... unless two tracks both score this many times the threshold (versions of one
-    # recording); then the leader is taken when it leads by this factor.
-    versions_strength: float = 2.0
+    # ... unless both tracks score far beyond chance (the leader versions_top x the
+    # threshold, the other versions_runner x): two versions of one recording.  Then the
+    # leader is the answer when it leads by versions_lead.
+    versions_top: float = 4.0
+    versions_runner: float = 2.0
     versions_lead: float = 1.15
     # The query side may be denser than the index (as in audfprint): more of the stored
     # peaks survive among the query's when noise or another song competes for the budget.

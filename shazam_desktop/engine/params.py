@@ -80,6 +80,8 @@ class MatchParams:
     query_dt_slack: int = 1
     # Anchor-bin tolerance (+-bins) for rescaled queries.
     transform_bin_slack: int = 1
+    # A rescaled match must beat the same track's score at every other grid point by this.
+    transform_sharpness: float = 1.2
     # Added to min_score per tenfold growth of the library beyond 100 tracks.
     threshold_per_decade: float = 2.0
     # Set on 1,550 queries against 1,000 tracks (BENCHMARKS.md): with min_score 11 (13 at

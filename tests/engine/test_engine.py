@@ -129,6 +129,37 @@ def test_speed_change_is_found_by_the_speed_search(small_index):
     assert res.transforms_tried > 1 or plain.match is not None
 
 
+def test_a_rescaled_match_that_fits_other_grid_points_as_well_is_refused(monkeypatch):
+    """Two drum patterns a few percent apart line up at several speeds; a real speed change
+    lines up at one.  The matcher sees the same track's score at every grid point."""
+    import shazam_desktop.engine.matcher as M
+
+    def fake(flat: bool):
+        def one(peaks, lookup, table, params, threshold, *a, fan_out=None, dt_slack=None):
+            ts, fs = a[2], a[3]
+            if fan_out is not None:  # the quick look finds nothing decisive
+                return M.SearchResult(None, [], [], [], 0, 1, threshold)
+            score = {(1.02, 1 / 1.02): 40, (1.05, 1.0): 36 if flat else 6}.get((ts, fs), 6)
+            ranked = [M.Candidate(7, score, 0, score), M.Candidate(8, 5, 0, 5)]
+            match = None
+            if score >= threshold and score >= 2.5 * 5:
+                e = np.zeros(0, np.float32)
+                match = M.Match(7, score, 5, 0.9, 0.0, ts, fs, e, e, e.astype(bool), e, e)
+            return M.SearchResult(match, ranked, [7], [], 100, 1, threshold)
+
+        return one
+
+    table = TrackTable.build([7, 8], [0, 10_000], [5_000, 5_000])
+    peaks = analyze(tone_song(1, 6), P).peaks
+    monkeypatch.setattr(M, "_search_one", fake(flat=False))
+    sharp = search(peaks, None, table, P, threshold=10)
+    assert sharp.match is not None and sharp.match.time_scale == 1.02
+    monkeypatch.setattr(M, "_search_one", fake(flat=True))
+    flat = search(peaks, None, table, P, threshold=10)
+    assert flat.match is None and flat.notes["flat_transform"] == 36
+    assert flat.transforms_tried == len(M.transforms(P))  # every grid point was looked at
+
+
 def test_mel_filterbank_equals_librosa():
     librosa = pytest.importorskip("librosa")
     ours = mel_filterbank(SR, 1024, 40, 40.0, 5000.0)

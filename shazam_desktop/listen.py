@@ -82,17 +82,18 @@ def listen(
     def heard_s() -> float:
         return (source.ring.total_written - base) / rate
 
-    speed_searched_at = [-SPEED_SEARCH_EVERY_S]
+    speed_searched_at = -SPEED_SEARCH_EVERY_S
 
     def attempt(final: bool = False) -> IdentifyResult:
+        nonlocal speed_searched_at
         got = heard_s()
         clip = source.ring.snapshot(min(window_s, got))
         outcome.level_db = max(outcome.level_db, rms_db(clip))
         # The speed/tempo/pitch grid is nine searches: run it on the first attempt, every
         # few seconds of new audio and on the last one, not on every 1-s step between.
-        speed = final or got - speed_searched_at[0] >= SPEED_SEARCH_EVERY_S
+        speed = final or got - speed_searched_at >= SPEED_SEARCH_EVERY_S
         if speed:
-            speed_searched_at[0] = got
+            speed_searched_at = got
         res = library.identify(resample(clip, rate, engine_rate), speed_search=speed)
         outcome.attempts += 1
         outcome.result = res

@@ -179,7 +179,8 @@ def search(
             break
         if best.match is not None and (ts, fs) != (1.0, 1.0):
             break
-    m = best.match if best is not None else None
+    assert best is not None
+    m = best.match
     if m is not None and (m.time_scale, m.freq_scale) != (1.0, 1.0) and mp.transform_sharpness:
         # A song played faster or shifted matches best at its own grid point and much less at
         # the others; a coincidence (two drum patterns a few percent apart) matches about as
@@ -192,7 +193,6 @@ def search(
         elsewhere = max((sc.get(m.track_id, 0) for k, sc in scores.items() if k != here), default=0)
         if m.score < mp.transform_sharpness * elsewhere:
             best = replace(best, match=None, notes={**best.notes, "flat_transform": elsewhere})
-    assert best is not None
     return SearchResult(
         best.match,
         best.ranked,
@@ -240,7 +240,8 @@ def _search_one(
     dt_slack = mp.query_dt_slack if dt_slack is None else dt_slack
     max_bin = params.spectrogram.n_bins - 2
     t, f = scaled_peaks(peaks, time_scale, freq_scale, max_bin)
-    lm = hash_peaks(t, f, params.landmarks, fan_out=fan_out or mp.query_fan_out)
+    fan_out = mp.query_fan_out if fan_out is None else fan_out
+    lm = hash_peaks(t, f, params.landmarks, fan_out=fan_out)
     empty = SearchResult(None, [], [], list(mfcc_shortlist), len(lm), 1, threshold)
     if len(lm) == 0 or len(table) == 0:
         return empty

@@ -53,12 +53,11 @@ def find_peaks(spec: Spectrogram, params: PeakParams) -> Peaks:
         inside = (t + d >= 0) & (t + d < n_t)  # beyond the edges counts as the floor
         other = fmax_flat[np.where(inside, flat + d, flat)]
         keep &= ~inside | (other <= level)
-    f, t = f[keep], t[keep]
+    f, t, level = f[keep], t[keep], level[keep]
     if f.size == 0:
         return _empty()
     order = np.lexsort((f, t))
-    f, t = f[order].astype(np.int32), t[order].astype(np.int32)
-    level = db[f, t]
+    f, t, level = f[order].astype(np.int32), t[order].astype(np.int32), level[order]
     keep = _budget(t, level, spec.params.frames_per_second, params.peaks_per_second)
     return Peaks(t[keep], f[keep], level[keep].astype(np.float32))
 

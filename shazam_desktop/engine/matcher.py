@@ -137,9 +137,16 @@ def search(
     mfcc_shortlist: Sequence[int] = (),
     exhaustive: bool = False,
     speed_search: bool = True,
+    resampled: Callable[[float], Peaks] | None = None,
 ) -> SearchResult:
     """Identify a query from its peaks: a quick look first, then the identity transform with
-    every hash variant, then the speed grid."""
+    every hash variant, then the speed grid.
+
+    `resampled(s)`, when given, returns the peaks of the query audio resampled so that every
+    frequency is multiplied by s.  Grid points that move frequencies then use those peaks
+    (only their times are rescaled) instead of rounding each peak's scaled bin: the
+    spectrum is analysed on the index's own bin grid.
+    """
     mp = params.match
     if mp.quick_fan_out and not exhaustive:
         # Most queries are clear: a few of each anchor's pairs, looked up exactly and without
@@ -156,14 +163,25 @@ def search(
     best: SearchResult | None = None
     scores: dict[tuple[float, float], dict[int, int]] = {}  # grid point -> track -> score
 
+    rescaled: dict[float, Peaks] = {}
+
     def run(ts: float, fs: float) -> SearchResult:
         # Every extra transform is another chance for a coincidence: ask more of it.
         identity = (ts, fs) == (1.0, 1.0)
         t_here = threshold if identity else int(math.ceil(threshold * mp.transform_strictness))
         ratio = mp.ratio if identity else mp.transform_ratio
+        pk, pts, pfs = peaks, ts, fs
+        if resampled is not None and fs != 1.0:
+            # Resampled audio has its frequencies in place and its times scaled by 1/fs.
+            if fs not in rescaled:
+                rescaled[fs] = resampled(fs)
+            pk, pts, pfs = rescaled[fs], ts * fs, 1.0
+            if abs(pts - 1.0) < 1e-9:
+                pts = 1.0
         res = _search_one(
-            peaks, lookup, table, params, t_here, mfcc_shortlist, exhaustive, ts, fs, ratio
-        )
+            pk, lookup, table, params, t_here, mfcc_shortlist, exhaustive, pts, pfs, ratio,
+            scale=(ts, fs),
+        )  # fmt: skip
         scores[(ts, fs)] = {c.track_id: c.score for c in res.ranked}
         return res
 
@@ -234,8 +252,13 @@ def _search_one(
     ratio: float | None = None,
     fan_out: int | None = None,
     dt_slack: int | None = None,
+    scale: tuple[float, float] | None = None,
 ) -> SearchResult:
+    """One grid point: the peaks mapped by (time_scale, freq_scale), hashed, looked up and
+    verified.  `scale` is the grid point reported in the match (the peaks may come from
+    resampled audio, already partly mapped back); by default the mapping itself."""
     mp = params.match
+    scale = (time_scale, freq_scale) if scale is None else scale
     ratio = mp.ratio if ratio is None else ratio
     dt_slack = mp.query_dt_slack if dt_slack is None else dt_slack
     max_bin = params.spectrogram.n_bins - 2
@@ -246,7 +269,7 @@ def _search_one(
     if len(lm) == 0 or len(table) == 0:
         return empty
     hashes, times = lm.hashes, lm.times
-    if (time_scale, freq_scale) != (1.0, 1.0) and mp.transform_bin_slack:
+    if scale != (1.0, 1.0) and mp.transform_bin_slack:
         # Rescaled peaks land within a bin of where the original's were: look up the anchor
         # bin's neighbours too (each anchor still votes once per offset below).
         hashes, times = _with_neighbours(hashes, times, mp.transform_bin_slack, 14, 9, 0, 511)
@@ -365,15 +388,15 @@ def _search_one(
     inside = (d >= h_off[0]) & (d <= h_off[-1])
     h_cnt = np.bincount((d[inside] - h_off[0]), minlength=2 * span + 1)
     # Query times in the query's own clock (undo the speed transform).
-    q_sec = tq / time_scale / fps
+    q_sec = tq / scale[0] / fps
     match = Match(
         track_id=top.track_id,
         score=top.score,
         runner_up=runner,
         confidence=confidence(top.score, runner, threshold, ratio),
         offset_s=top.offset_frames / fps,
-        time_scale=time_scale,
-        freq_scale=freq_scale,
+        time_scale=scale[0],
+        freq_scale=scale[1],
         query_times_s=q_sec.astype(np.float32),
         track_times_s=(tt / fps).astype(np.float32),
         aligned=aligned,

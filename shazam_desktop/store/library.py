@@ -26,7 +26,7 @@ import numpy as np
 
 from shazam_desktop.audio.decode import Audio, is_audio_path, load
 from shazam_desktop.engine.embeddings import window_embeddings
-from shazam_desktop.engine.fingerprint import Analysis, analyze
+from shazam_desktop.engine.fingerprint import Analysis, analyze, resampled_peaks
 from shazam_desktop.engine.matcher import Match, SearchResult, TrackTable, search
 from shazam_desktop.engine.params import DEFAULT_PARAMS, EngineParams
 from shazam_desktop.errors import LibraryError, ParamsMismatchError
@@ -291,6 +291,7 @@ class Library:
             [tid for tid, _ in nearest],
             exhaustive=exhaustive,
             speed_search=speed_search,
+            resampled=lambda fs: resampled_peaks(samples, self.params, fs),
         )
         track = tracks.get(res.match.track_id) if res.match else None
         similar = [Similar(tracks[tid], sim) for tid, sim in nearest[:5] if tid in tracks]

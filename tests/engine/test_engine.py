@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from shazam_desktop.engine.embeddings import mel_filterbank, window_embeddings
-from shazam_desktop.engine.fingerprint import analyze, fingerprint
+from shazam_desktop.engine.fingerprint import analyze, fingerprint, resampled_peaks
 from shazam_desktop.engine.index import build_segment, lookup, merge_segments
 from shazam_desktop.engine.landmarks import landmarks
 from shazam_desktop.engine.matcher import TrackTable, search
@@ -129,14 +129,33 @@ def test_speed_change_is_found_by_the_speed_search(small_index):
     assert res.transforms_tried > 1 or plain.match is not None
 
 
+def test_a_pitch_shift_is_found_on_resampled_audio(small_index):
+    """A pitch-shifted query is resampled back onto the index's own bins (whether that beats
+    rounding each scaled peak is measured in the benchmark, not here)."""
+    from shazam_desktop.synth.degrade import pitch
+
+    songs, lk, table = small_index
+    y = pitch(songs[6][SR * 8 : SR * 18], SR, 1.0)
+    peaks = analyze(y, P, query=True).peaks
+    res = search(peaks, lk, table, P, threshold=10, resampled=lambda fs: resampled_peaks(y, P, fs))
+    assert res.match is not None and res.match.track_id == 106
+    assert res.match.time_scale == 1.0 and res.match.freq_scale == pytest.approx(2 ** (-1 / 12))
+    # Query times stay in the query's own clock: the aligned pairs lie on one diagonal.
+    m = res.match
+    d = m.track_times_s[m.aligned] - m.query_times_s[m.aligned]
+    assert np.all(np.abs(d - m.offset_s) < 0.1) and 7.9 < m.offset_s < 8.1
+
+
 def test_a_rescaled_match_that_fits_other_grid_points_as_well_is_refused(monkeypatch):
     """Two drum patterns a few percent apart line up at several speeds; a real speed change
     lines up at one.  The matcher sees the same track's score at every grid point."""
     import shazam_desktop.engine.matcher as M
 
     def fake(flat: bool):
-        def one(peaks, lookup, table, params, threshold, *a, fan_out=None, dt_slack=None):
-            ts, fs = a[2], a[3]
+        def one(
+            peaks, lookup, table, params, threshold, *a, fan_out=None, dt_slack=None, scale=None
+        ):
+            ts, fs = scale or (a[2], a[3])
             if fan_out is not None:  # the quick look finds nothing decisive
                 return M.SearchResult(None, [], [], [], 0, 1, threshold)
             score = {(1.02, 1 / 1.02): 40, (1.05, 1.0): 36 if flat else 6}.get((ts, fs), 6)

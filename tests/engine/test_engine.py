@@ -179,6 +179,29 @@ def test_a_rescaled_match_that_fits_other_grid_points_as_well_is_refused(monkeyp
     assert flat.transforms_tried == len(M.transforms(P))  # every grid point was looked at
 
 
+def test_the_best_grid_point_answers_not_the_first_that_passes(monkeypatch):
+    """A clip 5 % faster passes weakly at speed 1.02 before the grid reaches 1.04, where
+    it matches three times as well: the answer is the 1.04 match, not a refusal."""
+    import shazam_desktop.engine.matcher as M
+
+    def one(peaks, lookup, table, params, threshold, *a, fan_out=None, dt_slack=None, scale=None):
+        ts, fs = scale or (a[2], a[3])
+        if fan_out is not None:
+            return M.SearchResult(None, [], [], [], 0, 1, threshold)
+        score = {(1.02, 1 / 1.02): 21, (1.04, 1 / 1.04): 62}.get((ts, fs), 5)
+        ranked = [M.Candidate(7, score, 0, score), M.Candidate(8, 4, 0, 4)]
+        match = None
+        if score >= threshold and score >= 2.3 * 4:
+            e = np.zeros(0, np.float32)
+            match = M.Match(7, score, 4, 0.9, 0.0, ts, fs, e, e, e.astype(bool), e, e)
+        return M.SearchResult(match, ranked, [7], [], 100, 1, threshold)
+
+    monkeypatch.setattr(M, "_search_one", one)
+    table = TrackTable.build([7, 8], [0, 10_000], [5_000, 5_000])
+    res = search(analyze(tone_song(1, 6), P).peaks, None, table, P, threshold=10)
+    assert res.match is not None and (res.match.score, res.match.time_scale) == (62, 1.04)
+
+
 def test_mel_filterbank_equals_librosa():
     librosa = pytest.importorskip("librosa")
     ours = mel_filterbank(SR, 1024, 40, 40.0, 5000.0)

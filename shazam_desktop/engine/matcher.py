@@ -99,7 +99,8 @@ def transforms(params: EngineParams) -> list[tuple[float, float]]:
     """(time_scale, freq_scale) grid for the query's peaks, identity first.
 
     A query played s times faster has peaks at (t/s, f*s): mapping them back to (t*s, f/s)
-    lets the same hashes match without another STFT.
+    lets the same hashes match.  `search` can take the frequency part from the query audio
+    resampled instead (see its `resampled`), which keeps the peaks on the index's bins.
     """
     out: list[tuple[float, float]] = [(1.0, 1.0)]
     for s in params.match.speeds:

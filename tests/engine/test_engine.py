@@ -146,34 +146,39 @@ def test_a_pitch_shift_is_found_on_resampled_audio(small_index):
     assert np.all(np.abs(d - m.offset_s) < 0.1) and 7.9 < m.offset_s < 8.1
 
 
+def _grid_search_one(scores: dict, runner: int, ratio: float):
+    """A stand-in for matcher._search_one: track 7 scores scores[(ts, fs)] (default the
+    runner-up's level) at each grid point, track 8 `runner`; the quick look finds nothing."""
+    import shazam_desktop.engine.matcher as M
+
+    def one(peaks, lookup, table, params, threshold, *a, fan_out=None, dt_slack=None, scale=None):
+        ts, fs = scale or (a[2], a[3])
+        if fan_out is not None:
+            return M.SearchResult(None, [], [], [], 0, 1, threshold)
+        score = scores.get((ts, fs), runner + 1)
+        ranked = [M.Candidate(7, score, 0, score), M.Candidate(8, runner, 0, runner)]
+        match = None
+        if score >= threshold and score >= ratio * runner:
+            e = np.zeros(0, np.float32)
+            match = M.Match(7, score, runner, 0.9, 0.0, ts, fs, e, e, e.astype(bool), e, e)
+        return M.SearchResult(match, ranked, [7], [], 100, 1, threshold)
+
+    return one
+
+
 def test_a_rescaled_match_that_fits_other_grid_points_as_well_is_refused(monkeypatch):
     """Two drum patterns a few percent apart line up at several speeds; a real speed change
     lines up at one.  The matcher sees the same track's score at every grid point."""
     import shazam_desktop.engine.matcher as M
 
-    def fake(flat: bool):
-        def one(
-            peaks, lookup, table, params, threshold, *a, fan_out=None, dt_slack=None, scale=None
-        ):
-            ts, fs = scale or (a[2], a[3])
-            if fan_out is not None:  # the quick look finds nothing decisive
-                return M.SearchResult(None, [], [], [], 0, 1, threshold)
-            score = {(1.02, 1 / 1.02): 40, (1.05, 1.0): 36 if flat else 6}.get((ts, fs), 6)
-            ranked = [M.Candidate(7, score, 0, score), M.Candidate(8, 5, 0, 5)]
-            match = None
-            if score >= threshold and score >= 2.5 * 5:
-                e = np.zeros(0, np.float32)
-                match = M.Match(7, score, 5, 0.9, 0.0, ts, fs, e, e, e.astype(bool), e, e)
-            return M.SearchResult(match, ranked, [7], [], 100, 1, threshold)
-
-        return one
-
     table = TrackTable.build([7, 8], [0, 10_000], [5_000, 5_000])
     peaks = analyze(tone_song(1, 6), P).peaks
-    monkeypatch.setattr(M, "_search_one", fake(flat=False))
+    sharp_scores = {(1.02, 1 / 1.02): 40, (1.05, 1.0): 6}
+    monkeypatch.setattr(M, "_search_one", _grid_search_one(sharp_scores, 5, 2.5))
     sharp = search(peaks, None, table, P, threshold=10)
     assert sharp.match is not None and sharp.match.time_scale == 1.02
-    monkeypatch.setattr(M, "_search_one", fake(flat=True))
+    flat_scores = {(1.02, 1 / 1.02): 40, (1.05, 1.0): 36}
+    monkeypatch.setattr(M, "_search_one", _grid_search_one(flat_scores, 5, 2.5))
     flat = search(peaks, None, table, P, threshold=10)
     assert flat.match is None and flat.notes["flat_transform"] == 36
     assert flat.transforms_tried == len(M.transforms(P))  # every grid point was looked at
@@ -184,19 +189,8 @@ def test_the_best_grid_point_answers_not_the_first_that_passes(monkeypatch):
     it matches three times as well: the answer is the 1.04 match, not a refusal."""
     import shazam_desktop.engine.matcher as M
 
-    def one(peaks, lookup, table, params, threshold, *a, fan_out=None, dt_slack=None, scale=None):
-        ts, fs = scale or (a[2], a[3])
-        if fan_out is not None:
-            return M.SearchResult(None, [], [], [], 0, 1, threshold)
-        score = {(1.02, 1 / 1.02): 21, (1.04, 1 / 1.04): 62}.get((ts, fs), 5)
-        ranked = [M.Candidate(7, score, 0, score), M.Candidate(8, 4, 0, 4)]
-        match = None
-        if score >= threshold and score >= 2.3 * 4:
-            e = np.zeros(0, np.float32)
-            match = M.Match(7, score, 4, 0.9, 0.0, ts, fs, e, e, e.astype(bool), e, e)
-        return M.SearchResult(match, ranked, [7], [], 100, 1, threshold)
-
-    monkeypatch.setattr(M, "_search_one", one)
+    scores = {(1.02, 1 / 1.02): 21, (1.04, 1 / 1.04): 62}
+    monkeypatch.setattr(M, "_search_one", _grid_search_one(scores, 4, 2.3))
     table = TrackTable.build([7, 8], [0, 10_000], [5_000, 5_000])
     res = search(analyze(tone_song(1, 6), P).peaks, None, table, P, threshold=10)
     assert res.match is not None and (res.match.score, res.match.time_scale) == (62, 1.04)

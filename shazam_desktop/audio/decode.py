@@ -83,7 +83,7 @@ def _downmix(block: np.ndarray, out: np.ndarray) -> None:
     out *= np.float32(1.0 / ch)
 
 
-def resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+def resample(x: np.ndarray, sr_in: float, sr_out: float) -> np.ndarray:
     if sr_in == sr_out:
         return np.ascontiguousarray(x, dtype=np.float32)
     return soxr.resample(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import soxr
 
 from shazam_desktop.engine.embeddings import window_embeddings
 from shazam_desktop.engine.landmarks import Landmarks, landmarks
@@ -43,15 +42,6 @@ def analyze(samples: np.ndarray, params: EngineParams, query: bool = False) -> A
         pp = replace(pp, peaks_per_second=params.match.query_peaks_per_second)
     peaks = find_peaks(spec, pp)
     return Analysis(spec, peaks, samples.shape[0] / params.spectrogram.sample_rate)
-
-
-def resampled_peaks(samples: np.ndarray, params: EngineParams, freq_scale: float) -> Peaks:
-    """The query's peaks after resampling that multiplies every frequency by `freq_scale`
-    (and every duration by 1 / freq_scale): a pitch- or speed-shifted query brought back to
-    the index's bin grid, for the speed search."""
-    sr = params.spectrogram.sample_rate
-    y = soxr.resample(np.ascontiguousarray(samples, np.float32), sr, sr / freq_scale)
-    return analyze(np.asarray(y, np.float32), params, query=True).peaks
 
 
 def fingerprint(samples: np.ndarray, params: EngineParams) -> Fingerprint:

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from shazam_desktop.audio.decode import Audio, is_audio_path, load
+from shazam_desktop.audio.decode import Audio, is_audio_path, load, resample
 from shazam_desktop.engine.embeddings import window_embeddings
-from shazam_desktop.engine.fingerprint import Analysis, analyze, resampled_peaks
+from shazam_desktop.engine.fingerprint import Analysis, analyze
 from shazam_desktop.engine.matcher import Match, SearchResult, TrackTable, search
 from shazam_desktop.engine.params import DEFAULT_PARAMS, EngineParams
 from shazam_desktop.errors import LibraryError, ParamsMismatchError
@@ -282,6 +282,12 @@ class Library:
         analysis = analyze(samples, self.params, query=True)
         emb = window_embeddings(analysis.spectrogram, self.params.embedding)
         nearest = self.vectors.nearest_tracks(emb, self.params.match.mfcc_shortlist, live)
+        sr = self.params.spectrogram.sample_rate
+
+        def resampled(fs: float):
+            # Rate sr -> sr / fs, played at sr: every frequency times fs (see `search`).
+            return analyze(resample(samples, sr, sr / fs), self.params, query=True).peaks
+
         res = search(
             analysis.peaks,
             lambda h, tighter=None: lookup_all(segments, h, min(cap, tighter or cap)),
@@ -291,7 +297,7 @@ class Library:
             [tid for tid, _ in nearest],
             exhaustive=exhaustive,
             speed_search=speed_search,
-            resampled=lambda fs: resampled_peaks(samples, self.params, fs),
+            resampled=resampled,
         )
         track = tracks.get(res.match.track_id) if res.match else None
         similar = [Similar(tracks[tid], sim) for tid, sim in nearest[:5] if tid in tracks]

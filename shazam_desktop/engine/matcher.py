@@ -286,6 +286,9 @@ def _search_one(
     post, qi = lookup(hashes)
     if post.size == 0:
         return empty
+    # Rarity of each hit's hash in the library (for the rarity rule below): log(tracks / postings).
+    n_post = np.bincount(qi, minlength=hashes.shape[0])
+    rarity = np.maximum(np.log(len(table) / np.maximum(n_post, 1)), 0.0)[qi]
     # Shortlist on the global frame axis, before any track is looked up: a hit's global
     # offset (its posting minus the query anchor's time) is the track's base plus the
     # excerpt's start in it, so a true match piles up in one or two coarse offset bins
@@ -295,7 +298,7 @@ def _search_one(
     g = post.astype(np.int64) - t_q + _EARLY_START
     ok = g >= 0
     if not ok.all():
-        post, t_q, g = post[ok], t_q[ok], g[ok]
+        post, t_q, g, rarity = post[ok], t_q[ok], g[ok], rarity[ok]
     shift = mp.coarse_shift
     cb = g >> shift
     counts = np.bincount(cb)
@@ -323,10 +326,11 @@ def _search_one(
             mark[lo : min(hi, mark.shape[0])] = True
     sel = mark[cb]
     in_top = top_mark[cb[sel]]
-    post, t_query = post[sel], t_q[sel]
+    post, t_query, rarity = post[sel], t_q[sel], rarity[sel]
     row, t_track = table.locate(post)
     live = row >= 0
     row, t_track, t_query, in_top = row[live], t_track[live], t_query[live], in_top[live]
+    rarity = rarity[live]
     if row.size == 0:
         return empty
     votes = np.bincount(row, minlength=len(table))
@@ -336,7 +340,7 @@ def _search_one(
     dt = t_track - t_query
     # An excerpt cannot start (much) before its track does.
     ok = dt >= -_EARLY_START
-    row, t_track, t_query, dt = row[ok], t_track[ok], t_query[ok], dt[ok]
+    row, t_track, t_query, dt, rarity = row[ok], t_track[ok], t_query[ok], dt[ok], rarity[ok]
     if row.size == 0:
         return empty
     # A chord that two songs share fires many landmarks from the same few anchors; a real
@@ -378,10 +382,20 @@ def _search_one(
     )
     top = ranked[0]
     runner = ranked[1].score if len(ranked) > 1 else 0
+    conf = None
     if top.score < threshold or (
         top.score < ratio * runner and not _versions(top.score, runner, threshold, mp)
     ):
-        return SearchResult(None, **res_kwargs)
+        # Not clear by counts; rare evidence may still settle a clear lead (unscaled only).
+        weights = None
+        if scale == (1.0, 1.0) and mp.rarity_ratio and top.score >= threshold:
+            if top.score >= mp.rarity_count_ratio * runner:
+                weights = _rarity_weights(b_rows, b_dt, rank, row, dt, t_query, rarity, mp)
+        if weights is None or weights[0] < mp.rarity_ratio * weights[1:].max():
+            return SearchResult(None, **res_kwargs)
+        w_runner = float(weights[1:].max())
+        conf = confidence(float(weights[0]), w_runner, 0, mp.rarity_ratio)
+        res_kwargs["notes"] = {"rarity": (round(float(weights[0]), 1), round(w_runner, 1))}
     win_row = b_rows[rank[0]]
     on = row == win_row
     tq, tt = t_query[on], t_track[on]
@@ -398,7 +412,7 @@ def _search_one(
         track_id=top.track_id,
         score=top.score,
         runner_up=runner,
-        confidence=confidence(top.score, runner, threshold, ratio),
+        confidence=confidence(top.score, runner, threshold, ratio) if conf is None else conf,
         offset_s=top.offset_frames / fps,
         time_scale=scale[0],
         freq_scale=scale[1],
@@ -409,6 +423,36 @@ def _search_one(
         hist_counts=h_cnt.astype(np.int32),
     )
     return SearchResult(match, **res_kwargs)
+
+
+def _rarity_weights(
+    b_rows: np.ndarray,
+    b_dt: np.ndarray,
+    rank: np.ndarray,
+    row: np.ndarray,
+    dt: np.ndarray,
+    t_query: np.ndarray,
+    rarity: np.ndarray,
+    mp,
+) -> np.ndarray | None:
+    """The best `rarity_candidates` tracks' evidence, weighted by rarity: each query anchor
+    aligned with a track's best offset (+-neighbourhood) counts once, with the weight of its
+    rarest hit there.  None when there are not two tracks to compare."""
+    cand = rank[: mp.rarity_candidates]
+    if cand.shape[0] < 2:
+        return None
+    slot = np.full(int(row.max()) + 1, -1, np.int64)
+    slot[b_rows[cand]] = np.arange(cand.shape[0])
+    c = slot[row]
+    on = c >= 0
+    on &= np.abs(dt - b_dt[cand][np.maximum(c, 0)]) <= mp.neighbourhood
+    key = (c[on] << 32) | t_query[on].astype(np.int64)
+    w = rarity[on]
+    order = np.lexsort((-w, key))
+    key, w = key[order], w[order]
+    first = np.ones(key.shape[0], bool)
+    first[1:] = key[1:] != key[:-1]
+    return np.bincount(key[first] >> 32, weights=w[first], minlength=cand.shape[0])
 
 
 def _unique(x: np.ndarray, counts: bool = False):

@@ -201,6 +201,61 @@ def test_the_best_grid_point_answers_not_the_first_that_passes(monkeypatch):
     assert res.match is not None and (res.match.score, res.match.time_scale) == (62, 1.04)
 
 
+def _rare_and_common(decoy_copies: int):
+    """A query's constellation and an index of 2 + decoy_copies tracks: track 100 holds 16
+    of the query's pairs at one offset, each pair found nowhere else; track 101 holds 10
+    others at one offset, and those 10 pairs recur in `decoy_copies` more tracks."""
+    from shazam_desktop.engine.landmarks import hash_peaks
+    from shazam_desktop.engine.peaks import Peaks
+
+    rng = np.random.default_rng(3)
+    cells = rng.choice(215 * 380, 150, replace=False)
+    t, f = np.divmod(cells, 380)
+    order = np.lexsort((f, t))
+    t, f = t[order].astype(np.int32), (f[order] + 10).astype(np.int32)
+    peaks = Peaks(t, f, np.zeros(t.shape[0], np.float32))
+    lm = hash_peaks(t, f, P.landmarks, fan_out=P.match.query_fan_out)
+    first = np.unique(lm.times, return_index=True)[1]  # one pair per anchor
+    picks = rng.permutation(first)
+    true_i, decoy_i = picks[:16], picks[16:26]
+    size = 2_000
+    hs, ps = [lm.hashes[true_i]], [lm.times[true_i].astype(np.int64) + 1_000]
+    hs.append(lm.hashes[decoy_i])
+    ps.append(lm.times[decoy_i].astype(np.int64) + size + 500)
+    for k in range(decoy_copies):
+        hs.append(lm.hashes[decoy_i])
+        ps.append((2 + k) * size + rng.integers(0, size - 300, decoy_i.shape[0]))
+    seg = build_segment(np.concatenate(hs), np.concatenate(ps).astype(np.uint32))
+    n = 2 + decoy_copies
+    table = TrackTable.build(list(range(100, 100 + n)), [i * size for i in range(n)], [size] * n)
+    return peaks, (lambda h, cap=None: lookup(seg, h, cap)), table
+
+
+def test_rare_evidence_wins_where_the_count_ratio_cannot_decide():
+    """16 aligned pairs against 10 fails the runner-up ratio (2x); when the 10 are pairs
+    that 60 other tracks hold too and the 16 are unique, the rarity rule accepts the 16."""
+    import dataclasses
+
+    peaks, lk, table = _rare_and_common(decoy_copies=60)
+    res = search(peaks, lk, table, P, threshold=11, speed_search=False)
+    assert res.match is not None and res.match.track_id == 100
+    assert abs(res.match.offset_s * P.spectrogram.frames_per_second - 1_000) < 1.5
+    assert res.match.runner_up >= 10 and res.match.score < 2 * res.match.runner_up
+    w_top, w_runner = res.notes["rarity"]
+    assert w_top >= P.match.rarity_ratio * w_runner and res.match.confidence >= 0.5
+    off = dataclasses.replace(P, match=dataclasses.replace(P.match, rarity_ratio=0.0))
+    assert search(peaks, lk, table, off, threshold=11, speed_search=False).match is None
+
+
+def test_equally_rare_evidence_is_still_refused():
+    """The same counts with the 10 pairs as rare as the 16: nothing says the 16 are not a
+    coincidence as well, so no answer."""
+    peaks, lk, table = _rare_and_common(decoy_copies=0)
+    res = search(peaks, lk, table, P, threshold=11, speed_search=False)
+    assert res.match is None
+    assert [c.track_id for c in res.ranked[:2]] == [100, 101]
+
+
 def test_mel_filterbank_equals_librosa():
     librosa = pytest.importorskip("librosa")
     ours = mel_filterbank(SR, 1024, 40, 40.0, 5000.0)

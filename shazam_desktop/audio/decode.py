@@ -153,6 +153,28 @@ _MAGIC = (
 )
 
 
+def load_excerpt(
+    path: str | os.PathLike, start_s: float, seconds: float, sr: int = ENGINE_RATE
+) -> np.ndarray:
+    """`seconds` of `path` from `start_s`, mono float32 at `sr`, read by seeking where
+    libsndfile can (no whole-file decode) and cut from a whole decode elsewhere (ffmpeg).
+    Raises DecodeError when the file cannot be read."""
+    p = Path(path)
+    try:
+        with (
+            _quiet_stderr(p.suffix.lower() == ".mp3"),
+            sf.SoundFile(str(p)) as f,
+        ):
+            rate = f.samplerate
+            f.seek(min(int(start_s * rate), max(0, f.frames - 1)))
+            data = f.read(int(seconds * rate), dtype="float32", always_2d=True)
+        return resample(to_mono(data), rate, sr)
+    except (sf.LibsndfileError, sf.SoundFileError, RuntimeError, ValueError, OSError):
+        a = load(p, sr=sr, allow_silent=True)
+        s0 = max(0, int(start_s * sr))
+        return a.samples[s0 : s0 + int(seconds * sr)]
+
+
 def looks_like_audio(head: bytes) -> bool:
     """Does the file start like a container or stream we know (so failure means damage)?"""
     if head.startswith(_MAGIC):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shazam_desktop.audio.decode import ENGINE_RATE, is_audio_path, resample, to_mono
+from shazam_desktop.audio.decode import ENGINE_RATE, is_audio_path, load_excerpt
 from shazam_desktop.errors import ShazamError
 
 # Conditions at 5-s clips (the targets' clip length); a few more at 3 and 10 s.
@@ -121,20 +121,7 @@ class _Bar:
 
 def read_excerpt(path: str, start_s: float, seconds: float) -> np.ndarray:
     """Mono float32 at the engine rate, read by seeking (no whole-file decode)."""
-    import soundfile as sf
-
-    try:
-        with sf.SoundFile(path) as f:
-            sr = f.samplerate
-            f.seek(min(int(start_s * sr), max(0, f.frames - 1)))
-            data = f.read(int(seconds * sr), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError):
-        from shazam_desktop.audio.decode import load
-
-        a = load(path, sr=ENGINE_RATE, allow_silent=True)
-        s0 = int(start_s * ENGINE_RATE)
-        return a.samples[s0 : s0 + int(seconds * ENGINE_RATE)]
-    return resample(to_mono(data), sr, ENGINE_RATE)
+    return load_excerpt(path, start_s, seconds, ENGINE_RATE)
 
 
 def track_duration(path: str) -> float:

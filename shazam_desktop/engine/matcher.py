@@ -18,6 +18,9 @@ from shazam_desktop.engine.peaks import Peaks
 
 # hashes, and optionally a tighter cap on postings per hash -> (postings, index into hashes)
 Lookup = Callable[..., tuple[np.ndarray, np.ndarray]]
+# (track id, offset in frames) -> alignment z of the query's spectrogram against the track's
+# (engine.verify.alignment_z), or None when the track's audio cannot be read.
+Verify = Callable[[int, int], "float | None"]
 
 _DT_BIAS = 1 << 31
 # Offsets fit in 24 bits (+-8.4 M frames, 54 h) and query anchors in 20 bits (6.7 h).
@@ -139,6 +142,7 @@ def search(
     exhaustive: bool = False,
     speed_search: bool = True,
     resampled: Callable[[float], Peaks] | None = None,
+    verify: Verify | None = None,
 ) -> SearchResult:
     """Identify a query from its peaks: a quick look first, then the identity transform with
     every hash variant, then the speed grid.
@@ -147,6 +151,9 @@ def search(
     frequency is multiplied by s.  Grid points that move frequencies then use those peaks
     (only their times are rescaled) instead of rounding each peak's scaled bin: the
     spectrum is analysed on the index's own bin grid.
+
+    `verify`, when given, is asked about the best few tracks of an unscaled query that the
+    landmark counts leave undecided (see `_search_one`).
     """
     mp = params.match
     if mp.quick_fan_out and not exhaustive:
@@ -181,7 +188,7 @@ def search(
                 pts = 1.0
         res = _search_one(
             pk, lookup, table, params, t_here, mfcc_shortlist, exhaustive, pts, pfs, ratio,
-            scale=(ts, fs),
+            scale=(ts, fs), verify=verify if identity else None,
         )  # fmt: skip
         scores[(ts, fs)] = {c.track_id: c.score for c in res.ranked}
         return res
@@ -258,6 +265,7 @@ def _search_one(
     fan_out: int | None = None,
     dt_slack: int | None = None,
     scale: tuple[float, float] | None = None,
+    verify: Verify | None = None,
 ) -> SearchResult:
     """One grid point: the peaks mapped by (time_scale, freq_scale), hashed, looked up and
     verified.  `scale` is the grid point reported in the match (the peaks may come from
@@ -391,12 +399,28 @@ def _search_one(
         if scale == (1.0, 1.0) and mp.rarity_ratio and top.score >= threshold:
             if top.score >= mp.rarity_count_ratio * runner:
                 weights = _rarity_weights(b_rows, b_dt, rank, row, dt, t_query, rarity, mp)
-        if weights is None or weights[0] < mp.rarity_ratio * weights[1:].max():
+        win_row = b_rows[rank[0]]
+        if weights is not None and weights[0] >= mp.rarity_ratio * weights[1:].max():
+            w_runner = float(weights[1:].max())
+            conf = confidence(float(weights[0]), w_runner, 0, mp.rarity_ratio)
+            res_kwargs["notes"] = {"rarity": (round(float(weights[0]), 1), round(w_runner, 1))}
+        elif verify is not None and top.score >= mp.verify_min_score:
+            # Still undecided: ask the spectrogram about the best few tracks.
+            zs = [(verify(c.track_id, c.offset_frames), c) for c in ranked[: mp.verify_candidates]]
+            z, pick = max(
+                ((z, c) for z, c in zs if z is not None), default=(None, None), key=lambda x: x[0]
+            )
+            if z is None or z < mp.verify_z:
+                return SearchResult(None, **{**res_kwargs, "notes": {"verify_z": z}})
+            win_row = b_rows[np.flatnonzero(table.ids[b_rows] == pick.track_id)[0]]
+            top = pick
+            runner = max((c.score for c in ranked if c.track_id != top.track_id), default=0)
+            conf = confidence(z, 0, mp.verify_z, 1.0)
+            res_kwargs["notes"] = {"verified": round(z, 1)}
+        else:
             return SearchResult(None, **res_kwargs)
-        w_runner = float(weights[1:].max())
-        conf = confidence(float(weights[0]), w_runner, 0, mp.rarity_ratio)
-        res_kwargs["notes"] = {"rarity": (round(float(weights[0]), 1), round(w_runner, 1))}
-    win_row = b_rows[rank[0]]
+    else:
+        win_row = b_rows[rank[0]]
     on = row == win_row
     tq, tt = t_query[on], t_track[on]
     d = tt - tq

@@ -24,12 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from shazam_desktop.audio.decode import Audio, is_audio_path, load, resample
+from shazam_desktop.audio.decode import Audio, is_audio_path, load, load_excerpt, resample
 from shazam_desktop.engine.embeddings import window_embeddings
 from shazam_desktop.engine.fingerprint import Analysis, analyze
 from shazam_desktop.engine.matcher import Match, SearchResult, TrackTable, search
 from shazam_desktop.engine.params import DEFAULT_PARAMS, EngineParams
-from shazam_desktop.errors import LibraryError, ParamsMismatchError
+from shazam_desktop.engine.verify import excerpt_span, track_alignment_z
+from shazam_desktop.errors import DecodeError, LibraryError, ParamsMismatchError
 from shazam_desktop.store.catalog import INDEXING, READY, Catalog, HistoryEntry, Track
 from shazam_desktop.store.fpindex import FingerprintIndex, lookup_all
 from shazam_desktop.store.indexer import FileJob, index_file, worker_init
@@ -288,6 +289,21 @@ class Library:
             # Rate sr -> sr / fs, played at sr: every frequency times fs (see `search`).
             return analyze(resample(samples, sr, sr / fs), self.params, query=True).peaks
 
+        def verify(track_id: int, offset_frames: int) -> float | None:
+            # The candidate track's own audio around the offset (its file, read by seeking).
+            track = tracks.get(track_id)
+            if track is None:
+                return None
+            first, count = excerpt_span(offset_frames, analysis.spectrogram.n_frames, self.params)
+            pad = max(0, -first)
+            try:
+                x = load_excerpt(track.path, (first + pad) / sr, (count - pad) / sr, sr)
+            except DecodeError:
+                return None  # moved, deleted or unreadable since it was indexed
+            if pad:
+                x = np.concatenate([np.zeros(pad, np.float32), x])
+            return track_alignment_z(analysis.spectrogram, x, self.params)
+
         res = search(
             analysis.peaks,
             lambda h, tighter=None: lookup_all(segments, h, min(cap, tighter or cap)),
@@ -298,6 +314,7 @@ class Library:
             exhaustive=exhaustive,
             speed_search=speed_search,
             resampled=resampled,
+            verify=verify,
         )
         track = tracks.get(res.match.track_id) if res.match else None
         similar = [Similar(tracks[tid], sim) for tid, sim in nearest[:5] if tid in tracks]

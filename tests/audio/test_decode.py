@@ -10,7 +10,7 @@ import soundfile as sf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shazam_desktop.audio.decode import ENGINE_RATE, load
+from shazam_desktop.audio.decode import ENGINE_RATE, load, load_excerpt
 from shazam_desktop.errors import (
     CorruptAudioError,
     DecodeError,
@@ -44,6 +44,25 @@ def test_m4a_goes_through_ffmpeg(tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-i", str(wav), "-c:a", "aac", str(m4a)], check=True)
     a = load(m4a)
     assert abs(a.duration_s - 3.0) < 0.15
+
+
+@pytest.mark.parametrize("ext", ["wav", "ogg", "flac"])
+def test_an_excerpt_read_by_seeking_is_the_same_audio_as_the_whole_decode(tmp_path, ext):
+    x = tone_song(5, 12.0, 44100)
+    path = tmp_path / f"a.{ext}"
+    sf.write(str(path), np.stack([x, x], axis=1), 44100)
+    whole = load(path).samples
+    part = load_excerpt(path, 7.25, 2.0)
+    assert part.shape[0] == pytest.approx(2.0 * ENGINE_RATE, abs=2)
+    s0 = int(7.25 * ENGINE_RATE)
+    ref = whole[s0 + 200 : s0 + part.shape[0] - 200]  # away from the resampler's edges
+    got = part[200:-200]
+    assert np.corrcoef(ref, got)[0, 1] > 0.99
+
+
+def test_an_excerpt_of_a_missing_file_is_a_decode_error(tmp_path):
+    with pytest.raises(DecodeError):
+        load_excerpt(tmp_path / "gone.ogg", 1.0, 2.0)
 
 
 def test_specific_errors(tmp_path):

@@ -156,7 +156,18 @@ def _grid_search_one(scores: dict, runner: int, ratio: float):
     runner-up's level) at each grid point, track 8 `runner`; the quick look finds nothing."""
     import shazam_desktop.engine.matcher as M
 
-    def one(peaks, lookup, table, params, threshold, *a, fan_out=None, dt_slack=None, scale=None):
+    def one(
+        peaks,
+        lookup,
+        table,
+        params,
+        threshold,
+        *a,
+        fan_out=None,
+        dt_slack=None,
+        scale=None,
+        verify=None,
+    ):
         ts, fs = scale or (a[2], a[3])
         if fan_out is not None:
             return M.SearchResult(None, [], [], [], 0, 1, threshold)
@@ -254,6 +265,52 @@ def test_equally_rare_evidence_is_still_refused():
     res = search(peaks, lk, table, P, threshold=11, speed_search=False)
     assert res.match is None
     assert [c.track_id for c in res.ranked[:2]] == [100, 101]
+
+
+def test_an_undecided_query_is_settled_by_its_spectrogram():
+    """16 against 10 equally rare pairs leaves the counts undecided; the verification
+    callback (here a stand-in) is asked about the best tracks and its answer decides."""
+    peaks, lk, table = _rare_and_common(decoy_copies=0)
+    asked = []
+
+    def verify(z_of):
+        def ask(track_id, offset_frames):
+            asked.append((track_id, offset_frames))
+            return z_of.get(track_id)
+
+        return ask
+
+    res = search(peaks, lk, table, P, threshold=11, speed_search=False, verify=verify({101: 20.0}))
+    assert res.match is not None and res.match.track_id == 101 and res.notes["verified"] == 20.0
+    assert {t for t, _ in asked} == {100, 101}
+    assert abs(dict(asked)[101] - 500) <= 1  # track 101's pairs sit 500 frames into it
+    low = search(peaks, lk, table, P, threshold=11, speed_search=False, verify=verify({100: 9.0}))
+    assert low.match is None and low.notes["verify_z"] == 9.0
+    unreadable = search(peaks, lk, table, P, threshold=11, speed_search=False, verify=verify({}))
+    assert unreadable.match is None
+
+
+@pytest.mark.parametrize("seed", [21, 31, 41])
+def test_alignment_z_stands_out_at_the_true_alignment_only(seed):
+    """A 5-s excerpt under another song 5 dB louder, against its own track at the right
+    offset, the same track 3 s and 0.3 s off, and another track."""
+    from shazam_desktop.engine.verify import excerpt_span, track_alignment_z
+    from tests.helpers import music
+
+    song, other, third = music(seed, 40.0), music(seed + 1, 40.0), music(seed + 2, 40.0)
+    x = song[12 * SR : 17 * SR]
+    y = other[3 * SR : 8 * SR]
+    y = y * np.sqrt(np.mean(x**2) / np.mean(y**2)) * 10 ** (5 / 20)
+    q = analyze((x + y).astype(np.float32), P, query=True).spectrogram
+    hop = P.spectrogram.hop
+
+    def z(track, offset_s):
+        first, count = excerpt_span(int(round(offset_s * SR / hop)), q.n_frames, P)
+        return track_alignment_z(q, track[first : first + count], P)
+
+    true = z(song, 12.0)
+    wrong = [z(song, 15.0), z(song, 12.3), z(third, 12.0)]
+    assert true >= 8 and all(true > w + 3 for w in wrong), (true, wrong)
 
 
 def test_mel_filterbank_equals_librosa():

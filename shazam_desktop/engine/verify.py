@@ -1,0 +1,89 @@
+"""A second opinion on an uncertain match: the query's spectrogram against the track's own.
+
+Landmarks keep a few peaks of each second; when noise or another song hides most of them,
+a true match and a coincidence can score alike.  The whole spectrogram still tells them
+apart: at the true alignment the query's log spectrum follows the track's, bin by bin,
+far better than a frame or more to either side, while a coincidence (a shared drum sound
+or chord) is no better aligned there than a few frames off.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from shazam_desktop.engine.params import EngineParams
+from shazam_desktop.engine.peaks import _running_max
+from shazam_desktop.engine.spectrogram import Spectrogram, stft_db
+
+
+def alignment_z(query_db: np.ndarray, ref_db: np.ndarray, lags: int, max_bin: int) -> float | None:
+    """How far the query's similarity to the track at the match's alignment stands out.
+
+    `ref_db` is the track's log spectrogram from `lags` frames before the match's offset to
+    `lags` frames after the query's end.  Two similarities are measured at every lag: the
+    correlation of the time-centred log spectra, and the query's level (standardised per
+    bin) at the track's local maxima.  Each gives a z-score of the best of the three lags
+    around the match's own against the lags more than 3 frames away; their sum is returned
+    (None when the track is too short around the offset to compare).
+    """
+    q = np.asarray(query_db[2:max_bin], np.float64)
+    r = np.asarray(ref_db[2:max_bin], np.float64)
+    n = q.shape[1]
+    m = r.shape[1] - n + 1
+    if n < 8 or m < 2 * lags - 1:
+        return None
+
+    # 1: correlation of the time-centred log spectra.  Centring the query is enough for the
+    # numerator; the track's centred energy per lag comes from running sums.
+    qc = q - q.mean(axis=1, keepdims=True)
+    num = _xcorr(qc, r, m)
+    c1 = np.concatenate([np.zeros((r.shape[0], 1)), np.cumsum(r, axis=1)], axis=1)
+    c2 = np.concatenate([np.zeros((r.shape[0], 1)), np.cumsum(r * r, axis=1)], axis=1)
+    s1 = c1[:, n : n + m] - c1[:, :m]
+    s2 = c2[:, n : n + m] - c2[:, :m]
+    energy = np.maximum((s2 - s1 * s1 / n).sum(axis=0), 1e-9)
+    corr = num / np.sqrt(float((qc * qc).sum()) * energy + 1e-12)
+
+    # 2: the query's standardised level where the track has a local maximum (+-3 bins,
+    # +-2 frames, within 50 dB of its loudest).
+    qz = (q - np.median(q, axis=1, keepdims=True)) / (q.std(axis=1, keepdims=True) + 1e-3)
+    peaks = r == _running_max(_running_max(r, 3, 0, -np.inf), 2, 1, -np.inf)
+    peaks &= r > r.max() - 50.0
+    pk = peaks.astype(np.float64)
+    per_frame = np.concatenate([[0.0], np.cumsum(pk.sum(axis=0))])
+    count = per_frame[n : n + m] - per_frame[:m]
+    at_peaks = _xcorr(qz, pk, m) / np.maximum(count, 1.0)
+    return _z(corr, lags) + _z(at_peaks, lags)
+
+
+def _xcorr(a: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
+    """sum over bins and t of a[bin, t] * b[bin, s + t], for s = 0..m-1 (one FFT per array)."""
+    size = 1 << int(np.ceil(np.log2(a.shape[1] + b.shape[1])))
+    spec = (np.conj(np.fft.rfft(a, size, axis=1)) * np.fft.rfft(b, size, axis=1)).sum(axis=0)
+    return np.fft.irfft(spec, size)[:m]
+
+
+def _z(sim: np.ndarray, mid: int) -> float:
+    lo, hi = max(0, mid - 1), min(sim.shape[0], mid + 2)
+    far = np.concatenate([sim[: max(0, mid - 3)], sim[mid + 4 :]])
+    if far.shape[0] < 8:
+        return 0.0
+    return float((sim[lo:hi].max() - far.mean()) / (far.std() + 1e-9))
+
+
+def track_alignment_z(
+    query: Spectrogram, track_excerpt: np.ndarray, params: EngineParams
+) -> float | None:
+    """`alignment_z` of a query against the samples of its candidate track read from
+    `verify_lags` frames before the match's offset (see `excerpt_span`)."""
+    mp = params.match
+    ref = stft_db(track_excerpt, params.spectrogram)
+    return alignment_z(query.db, ref.db, mp.verify_lags, mp.verify_max_bin)
+
+
+def excerpt_span(offset_frames: int, query_frames: int, params: EngineParams) -> tuple[int, int]:
+    """(first sample, sample count) of the track that `track_alignment_z` compares with a
+    query of `query_frames` frames matched at `offset_frames`; the first may be negative
+    (pad that many zeros before the track's start)."""
+    sp, lags = params.spectrogram, params.match.verify_lags
+    return (offset_frames - lags) * sp.hop, (query_frames + 2 * lags) * sp.hop + sp.n_fft

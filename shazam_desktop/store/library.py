@@ -290,19 +290,8 @@ class Library:
             return analyze(resample(samples, sr, sr / fs), self.params, query=True).peaks
 
         def verify(track_id: int, offset_frames: int) -> float | None:
-            # The candidate track's own audio around the offset (its file, read by seeking).
             track = tracks.get(track_id)
-            if track is None:
-                return None
-            first, count = excerpt_span(offset_frames, analysis.spectrogram.n_frames, self.params)
-            pad = max(0, -first)
-            try:
-                x = load_excerpt(track.path, (first + pad) / sr, (count - pad) / sr, sr)
-            except DecodeError:
-                return None  # moved, deleted or unreadable since it was indexed
-            if pad:
-                x = np.concatenate([np.zeros(pad, np.float32), x])
-            return track_alignment_z(analysis.spectrogram, x, self.params)
+            return None if track is None else self.alignment_z(analysis, track, offset_frames)
 
         res = search(
             analysis.peaks,
@@ -320,6 +309,21 @@ class Library:
         similar = [Similar(tracks[tid], sim) for tid, sim in nearest[:5] if tid in tracks]
         elapsed = (time.perf_counter() - t0) * 1000
         return IdentifyResult(res.match, track, similar, elapsed, analysis, res)
+
+    def alignment_z(self, query: Analysis, track: Track, offset_frames: int) -> float | None:
+        """How well the query's spectrogram follows `track`'s own audio at `offset_frames`
+        (engine.verify), read from its file by seeking; None when the file is gone or
+        unreadable since it was indexed."""
+        sr = self.params.spectrogram.sample_rate
+        first, count = excerpt_span(offset_frames, query.spectrogram.n_frames, self.params)
+        pad = max(0, -first)
+        try:
+            x = load_excerpt(track.path, (first + pad) / sr, (count - pad) / sr, sr)
+        except DecodeError:
+            return None
+        if pad:
+            x = np.concatenate([np.zeros(pad, np.float32), x])
+        return track_alignment_z(query.spectrogram, x, self.params)
 
     def identify_file(self, path: str | os.PathLike, **kw) -> IdentifyResult:
         audio = load(path, sr=self.params.spectrogram.sample_rate, min_seconds=1.0)

@@ -138,3 +138,25 @@ def test_cover_art_is_read_from_the_file_not_copied(tmp_path):
         assert lib.catalog.cover(track.id) is None  # the catalog keeps only the flag
         song.unlink()
         assert lib.cover(track.id) is None  # gone with its file, no error
+
+
+def test_alignment_z_reads_the_tracks_own_file_and_survives_its_loss(tmp_path, song_dir):
+    """The spectrogram check reads the candidate's audio from its file: high at the true
+    offset, low elsewhere, and None (no answer from it, no error) once the file is gone."""
+    import shutil
+
+    from shazam_desktop.engine.fingerprint import analyze
+
+    d = tmp_path / "songs"
+    shutil.copytree(song_dir, d)
+    lib = Library(tmp_path / "lib")
+    lib.add_paths([d], workers=2)
+    track = next(t for t in lib.tracks() if t.title == "Song 1")
+    q = analyze(add_noise(_clip(d, "01 - Song 1.flac", 9.0), 0), lib.params, query=True)
+    fps = lib.params.spectrogram.frames_per_second
+    at = lib.alignment_z(q, track, int(round(9.0 * fps)))
+    off = lib.alignment_z(q, track, int(round(17.0 * fps)))
+    assert at is not None and off is not None and at >= 8 and off < 4
+    (d / "01 - Song 1.flac").unlink()
+    assert lib.alignment_z(q, track, int(round(9.0 * fps))) is None
+    lib.close()

@@ -294,9 +294,7 @@ def _search_one(
     post, qi = lookup(hashes)
     if post.size == 0:
         return empty
-    # Rarity of each hit's hash in the library (for the rarity rule below): log(tracks / postings).
-    n_post = np.bincount(qi, minlength=hashes.shape[0])
-    rarity = np.maximum(np.log(len(table) / np.maximum(n_post, 1)), 0.0)[qi]
+    hit = qi  # each posting's query hash, kept through the filters for the rarity rule
     # Shortlist on the global frame axis, before any track is looked up: a hit's global
     # offset (its posting minus the query anchor's time) is the track's base plus the
     # excerpt's start in it, so a true match piles up in one or two coarse offset bins
@@ -306,7 +304,7 @@ def _search_one(
     g = post.astype(np.int64) - t_q + _EARLY_START
     ok = g >= 0
     if not ok.all():
-        post, t_q, g, rarity = post[ok], t_q[ok], g[ok], rarity[ok]
+        post, t_q, g, hit = post[ok], t_q[ok], g[ok], hit[ok]
     shift = mp.coarse_shift
     cb = g >> shift
     counts = np.bincount(cb)
@@ -334,11 +332,11 @@ def _search_one(
             mark[lo : min(hi, mark.shape[0])] = True
     sel = mark[cb]
     in_top = top_mark[cb[sel]]
-    post, t_query, rarity = post[sel], t_q[sel], rarity[sel]
+    post, t_query, hit = post[sel], t_q[sel], hit[sel]
     row, t_track = table.locate(post)
     live = row >= 0
     row, t_track, t_query, in_top = row[live], t_track[live], t_query[live], in_top[live]
-    rarity = rarity[live]
+    hit = hit[live]
     if row.size == 0:
         return empty
     votes = np.bincount(row, minlength=len(table))
@@ -348,7 +346,7 @@ def _search_one(
     dt = t_track - t_query
     # An excerpt cannot start (much) before its track does.
     ok = dt >= -_EARLY_START
-    row, t_track, t_query, dt, rarity = row[ok], t_track[ok], t_query[ok], dt[ok], rarity[ok]
+    row, t_track, t_query, dt, hit = row[ok], t_track[ok], t_query[ok], dt[ok], hit[ok]
     if row.size == 0:
         return empty
     # A chord that two songs share fires many landmarks from the same few anchors; a real
@@ -398,7 +396,10 @@ def _search_one(
         weights = None
         if scale == (1.0, 1.0) and mp.rarity_ratio and top.score >= threshold:
             if top.score >= mp.rarity_count_ratio * runner:
-                weights = _rarity_weights(b_rows, b_dt, rank, row, dt, t_query, rarity, mp)
+                # Rarity of a hash: log(tracks / its postings), from every posting looked up.
+                n_post = np.bincount(qi, minlength=hashes.shape[0])
+                rarity = np.maximum(np.log(len(table) / np.maximum(n_post, 1)), 0.0)
+                weights = _rarity_weights(b_rows, b_dt, rank, row, dt, t_query, rarity[hit], mp)
         win_row = b_rows[rank[0]]
         if weights is not None and weights[0] >= mp.rarity_ratio * weights[1:].max():
             w_runner = float(weights[1:].max())

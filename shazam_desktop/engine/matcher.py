@@ -392,36 +392,41 @@ def _search_one(
     if top.score < threshold or (
         top.score < ratio * runner and not _versions(top.score, runner, threshold, mp)
     ):
-        # Not clear by counts; rare evidence may still settle a clear lead (unscaled only).
-        weights = None
-        if scale == (1.0, 1.0) and mp.rarity_ratio and top.score >= threshold:
-            if top.score >= mp.rarity_count_ratio * runner:
-                # Rarity of a hash: log(tracks / its postings), from every posting looked up.
-                n_post = np.bincount(qi, minlength=hashes.shape[0])
-                rarity = np.maximum(np.log(len(table) / np.maximum(n_post, 1)), 0.0)
-                weights = _rarity_weights(b_rows, b_dt, rank, row, dt, t_query, rarity[hit], mp)
-        win_row = b_rows[rank[0]]
-        if weights is not None and weights[0] >= mp.rarity_ratio * weights[1:].max():
-            w_runner = float(weights[1:].max())
-            conf = confidence(float(weights[0]), w_runner, 0, mp.rarity_ratio)
-            res_kwargs["notes"] = {"rarity": (round(float(weights[0]), 1), round(w_runner, 1))}
-        elif verify is not None and top.score >= mp.verify_min_score:
-            # Still undecided: ask the spectrogram about the best few tracks.
-            zs = [(verify(c.track_id, c.offset_frames), c) for c in ranked[: mp.verify_candidates]]
-            z, pick = max(
-                ((z, c) for z, c in zs if z is not None), default=(None, None), key=lambda x: x[0]
-            )
-            if z is None or z < mp.verify_z:
-                return SearchResult(None, **{**res_kwargs, "notes": {"verify_z": z}})
-            win_row = b_rows[np.flatnonzero(table.ids[b_rows] == pick.track_id)[0]]
-            top = pick
-            runner = max((c.score for c in ranked if c.track_id != top.track_id), default=0)
-            conf = confidence(z, 0, mp.verify_z, 1.0)
-            res_kwargs["notes"] = {"verified": round(z, 1)}
-        else:
+        # Not clear by counts (unscaled queries only): rare evidence, then the tracks' own
+        # audio, may still settle it.
+        notes: dict = {}
+        settled = None
+        if scale == (1.0, 1.0):
+            if mp.rarity_ratio and top.score >= threshold:
+                if top.score >= mp.rarity_count_ratio * runner:
+                    # Rarity of a hash: log(tracks / its postings), from every posting looked up.
+                    n_post = np.bincount(qi, minlength=hashes.shape[0])
+                    rarity = np.maximum(np.log(len(table) / np.maximum(n_post, 1)), 0.0)
+                    w = _rarity_weights(b_rows, b_dt, rank, row, dt, t_query, rarity[hit], mp)
+                    if w is not None and w[0] >= mp.rarity_ratio * w[1:].max():
+                        conf = confidence(float(w[0]), float(w[1:].max()), 0, mp.rarity_ratio)
+                        notes["rarity"] = (round(float(w[0]), 1), round(float(w[1:].max()), 1))
+                        settled = top
+            if settled is None and verify is not None and top.score >= mp.verify_min_score:
+                asked = [
+                    (verify(c.track_id, c.offset_frames), c) for c in ranked[: mp.verify_candidates]
+                ]
+                z, best = max(
+                    ((z, c) for z, c in asked if z is not None),
+                    default=(None, None),
+                    key=lambda x: x[0],
+                )
+                notes["verify_z"] = z
+                if z is not None and z >= mp.verify_z:
+                    conf = confidence(z, 0, mp.verify_z, 1.0)
+                    notes["verified"] = round(z, 1)
+                    settled = best
+        res_kwargs["notes"] = notes
+        if settled is None:
             return SearchResult(None, **res_kwargs)
-    else:
-        win_row = b_rows[rank[0]]
+        top = settled
+        runner = max((c.score for c in ranked if c.track_id != top.track_id), default=0)
+    win_row = b_rows[np.flatnonzero(table.ids[b_rows] == top.track_id)[0]]
     on = row == win_row
     tq, tt = t_query[on], t_track[on]
     d = tt - tq

@@ -116,6 +116,9 @@ class ResultCard(QFrame):
         ]
         if abs(m.time_scale - 1.0) > 1e-6 or abs(m.freq_scale - 1.0) > 1e-6:
             parts.append(_speed_note(m))
+        how = how_decided(getattr(result.search, "notes", None) or {})
+        if how:
+            parts.append(how)
         extra = []
         if query:
             extra.append(html.escape(query))
@@ -151,6 +154,16 @@ def _speed_note(m: Match) -> str:
     if m.time_scale == 1.0:
         return f"pitch shifted ({1 / m.freq_scale:.3f}x)"
     return f"played at {1 / m.time_scale:.0%} speed"
+
+
+def how_decided(notes: dict) -> str:
+    """A word on how a close call was settled, from the engine's notes (empty when the
+    landmark counts alone were clear)."""
+    if "verified" in notes:
+        return "confirmed against the track's own audio"
+    if "rarity" in notes:
+        return "settled by its rarest landmarks"
+    return ""
 
 
 class AlignmentPlot(QWidget):

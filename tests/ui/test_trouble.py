@@ -170,3 +170,24 @@ def test_settings_switch_library_and_palette(make_window, library, tmp_path, set
         win.apply_settings(SettingsValues("", str(other), True, "light"))
     assert QApplication.instance().palette().color(QPalette.Window).lightness() > 128
     win.apply_settings(SettingsValues("", str(other), False, "system"))
+
+
+def test_a_close_call_says_how_it_was_settled(qtbot, library, ui_corpus):
+    """A match settled by the spectrogram check (or by rare landmarks) says so on the card;
+    a clear one says nothing more."""
+    import dataclasses
+
+    from shazam_desktop.audio.decode import load
+    from shazam_desktop.ui.result_view import ResultCard
+
+    card = ResultCard()
+    qtbot.addWidget(card)
+    x = load(ui_corpus.songs[1]).samples
+    res = library.identify(x[5 * 11025 : 10 * 11025])
+    assert res.match is not None
+    card.show_result(res, None, 0.5, "clip")
+    assert "own audio" not in card.details.text() and "rarest" not in card.details.text()
+    for notes, words in (({"verified": 18.2}, "own audio"), ({"rarity": (80.0, 20.0)}, "rarest")):
+        close = dataclasses.replace(res, search=dataclasses.replace(res.search, notes=notes))
+        card.show_result(close, None, 0.5, "clip")
+        assert words in card.details.text()

@@ -417,7 +417,9 @@ def _search_one(
                     key=lambda x: x[0],
                 )
                 notes["verify_z"] = z
-                if z is not None and z >= mp.verify_z:
+                # A clear z alone, or a fair one for the leader that also leads by counts.
+                lead = best is top and top.score >= mp.verify_lead * runner
+                if z is not None and (z >= mp.verify_z or (lead and z >= mp.verify_lead_z)):
                     conf = confidence(z, 0, mp.verify_z, 1.0)
                     notes["verified"] = round(z, 1)
                     settled = best

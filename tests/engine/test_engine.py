@@ -288,6 +288,11 @@ def test_an_undecided_query_is_settled_by_its_spectrogram():
     assert low.match is None and low.notes["verify_z"] == 9.0
     unreadable = search(peaks, lk, table, P, threshold=11, speed_search=False, verify=verify({}))
     assert unreadable.match is None
+    # A fair z (11-14) settles it only for the count leader (16 vs 10 leads by 1.6x).
+    fair = dict(threshold=11, speed_search=False)
+    led = search(peaks, lk, table, P, **fair, verify=verify({100: 12.0}))
+    assert led.match is not None and led.match.track_id == 100
+    assert search(peaks, lk, table, P, **fair, verify=verify({101: 12.0})).match is None
 
 
 @pytest.mark.parametrize("seed", [21, 31, 41])

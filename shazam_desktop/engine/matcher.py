@@ -389,46 +389,49 @@ def _search_one(
     top = ranked[0]
     runner = ranked[1].score if len(ranked) > 1 else 0
     conf = None
+    win = 0  # index into `ranked` (and `rank`) of the answer
     if top.score < threshold or (
         top.score < ratio * runner and not _versions(top.score, runner, threshold, mp)
     ):
         # Not clear by counts (unscaled queries only): rare evidence, then the tracks' own
         # audio, may still settle it.
         notes: dict = {}
-        settled = None
-        if scale == (1.0, 1.0):
-            if mp.rarity_ratio and top.score >= threshold:
-                if top.score >= mp.rarity_count_ratio * runner:
-                    # Rarity of a hash: log(tracks / its postings), from every posting looked up.
-                    n_post = np.bincount(qi, minlength=hashes.shape[0])
-                    rarity = np.maximum(np.log(len(table) / np.maximum(n_post, 1)), 0.0)
-                    w = _rarity_weights(b_rows, b_dt, rank, row, dt, t_query, rarity[hit], mp)
-                    if w is not None and w[0] >= mp.rarity_ratio * w[1:].max():
-                        conf = confidence(float(w[0]), float(w[1:].max()), 0, mp.rarity_ratio)
-                        notes["rarity"] = (round(float(w[0]), 1), round(float(w[1:].max()), 1))
-                        settled = top
-            if settled is None and verify is not None and top.score >= mp.verify_min_score:
-                asked = [
-                    (verify(c.track_id, c.offset_frames), c) for c in ranked[: mp.verify_candidates]
-                ]
-                z, best = max(
-                    ((z, c) for z, c in asked if z is not None),
-                    default=(None, None),
-                    key=lambda x: x[0],
-                )
-                notes["verify_z"] = z
-                # A clear z alone, or a fair one for the leader that also leads by counts.
-                lead = best is top and top.score >= mp.verify_lead * runner
-                if z is not None and (z >= mp.verify_z or (lead and z >= mp.verify_lead_z)):
-                    conf = confidence(z, 0, mp.verify_z, 1.0)
-                    notes["verified"] = round(z, 1)
-                    settled = best
+        win = None
+        unscaled = scale == (1.0, 1.0)
+        if (
+            unscaled
+            and mp.rarity_ratio
+            and top.score >= threshold
+            and top.score >= mp.rarity_count_ratio * runner
+        ):
+            # Rarity of a hash: log(tracks / its postings), from every posting looked up.
+            n_post = np.bincount(qi, minlength=hashes.shape[0])
+            rarity = np.maximum(np.log(len(table) / np.maximum(n_post, 1)), 0.0)
+            w = _rarity_weights(b_rows, b_dt, rank, row, dt, t_query, rarity[hit], mp)
+            if w is not None and w[0] >= mp.rarity_ratio * w[1:].max():
+                conf = confidence(float(w[0]), float(w[1:].max()), 0, mp.rarity_ratio)
+                notes["rarity"] = (round(float(w[0]), 1), round(float(w[1:].max()), 1))
+                win = 0
+        if win is None and unscaled and verify is not None and top.score >= mp.verify_min_score:
+            asked = [
+                (z, i)
+                for i, c in enumerate(ranked[: mp.verify_candidates])
+                if (z := verify(c.track_id, c.offset_frames)) is not None
+            ]
+            z, i = max(asked, default=(None, None), key=lambda x: x[0])
+            notes["verify_z"] = z
+            # A clear z alone, or a fair one for the leader that also leads by counts.
+            lead = i == 0 and top.score >= mp.verify_lead * runner
+            if z is not None and (z >= mp.verify_z or (lead and z >= mp.verify_lead_z)):
+                conf = confidence(z, 0, mp.verify_z, 1.0)
+                notes["verified"] = round(z, 1)
+                win = i
         res_kwargs["notes"] = notes
-        if settled is None:
+        if win is None:
             return SearchResult(None, **res_kwargs)
-        top = settled
+        top = ranked[win]
         runner = max((c.score for c in ranked if c.track_id != top.track_id), default=0)
-    win_row = b_rows[np.flatnonzero(table.ids[b_rows] == top.track_id)[0]]
+    win_row = b_rows[rank[win]]
     on = row == win_row
     tq, tt = t_query[on], t_track[on]
     d = tt - tq

@@ -116,7 +116,7 @@ class ResultCard(QFrame):
         ]
         if abs(m.time_scale - 1.0) > 1e-6 or abs(m.freq_scale - 1.0) > 1e-6:
             parts.append(_speed_note(m))
-        how = how_decided(getattr(result.search, "notes", None) or {})
+        how = how_decided(result.search.notes)
         if how:
             parts.append(how)
         extra = []

@@ -15,12 +15,14 @@ import numpy as np
 from shazam_desktop.engine.landmarks import hash_peaks
 from shazam_desktop.engine.params import EngineParams
 from shazam_desktop.engine.peaks import Peaks
+from shazam_desktop.engine.verify import Alignment
 
 # hashes, and optionally a tighter cap on postings per hash -> (postings, index into hashes)
 Lookup = Callable[..., tuple[np.ndarray, np.ndarray]]
-# (track id, offset in frames) -> alignment z of the query's spectrogram against the track's
-# (engine.verify.alignment_z), or None when the track's audio cannot be read.
-Verify = Callable[[int, int], "float | None"]
+# (track id, offset in frames[, s]) -> the query's spectrogram (its audio resampled so that
+# every frequency is multiplied by s, when given) against the track's own at that offset
+# (engine.verify.alignment), or None when the track's audio cannot be read.
+Verify = Callable[..., "Alignment | None"]
 
 _DT_BIAS = 1 << 31
 # Offsets fit in 24 bits (+-8.4 M frames, 54 h) and query anchors in 20 bits (6.7 h).
@@ -223,6 +225,16 @@ def search(
         elsewhere = max((sc.get(m.track_id, 0) for k, sc in scores.items() if k != here), default=0)
         if m.score < mp.transform_sharpness * elsewhere:
             best = replace(best, match=None, notes={**best.notes, "flat_transform": elsewhere})
+    m = best.match
+    if m is not None and verify is not None and resampled is not None and _is_speed(m):
+        # Resampling undoes a speed change exactly: the query's spectrogram must then follow
+        # the track's own, as an unscaled match's does.  Two songs that share a beat at
+        # tempi a few % apart match by counts but not there.
+        fps = params.spectrogram.frames_per_second
+        a = verify(m.track_id, int(round(m.offset_s * fps)), m.freq_scale)
+        if a is not None and a.z < mp.speed_verify_z and a.corr < mp.speed_verify_corr:
+            notes = {**best.notes, "speed_unverified": (round(a.z, 1), round(a.corr, 3))}
+            best = replace(best, match=None, notes=notes)
     return SearchResult(
         best.match,
         best.ranked,
@@ -233,6 +245,11 @@ def search(
         threshold,
         best.notes,
     )
+
+
+def _is_speed(m: Match) -> bool:
+    """A match at a playback-speed grid point (time and pitch changed together)."""
+    return m.freq_scale != 1.0 and abs(m.time_scale * m.freq_scale - 1.0) < 1e-9
 
 
 def _decisive(m: Match, threshold: int) -> bool:
@@ -294,6 +311,7 @@ def _search_one(
     post, qi = lookup(hashes)
     if post.size == 0:
         return empty
+    looked_up = (post, qi)
     hit = qi  # each posting's query hash, kept through the filters for the rarity rule
     # Shortlist on the global frame axis, before any track is looked up: a hit's global
     # offset (its posting minus the query anchor's time) is the track's base plus the
@@ -395,9 +413,18 @@ def _search_one(
     ):
         # Not clear by counts (unscaled queries only): rare evidence, then the tracks' own
         # audio, may still settle it.
+        unscaled = scale == (1.0, 1.0)
+        if unscaled and not exhaustive and mp.widen_undecided and verify is not None:
+            # The shortlists may have left the song out (a louder song took most of the
+            # landmarks): an undecided query is ranked over every track before the checks
+            # below, from the same postings.
+            wide = _search_one(
+                peaks, lambda h, cap=None: looked_up, table, params, threshold, mfcc_shortlist,
+                True, time_scale, freq_scale, ratio, fan_out, dt_slack, scale, verify,
+            )  # fmt: skip
+            return replace(wide, hash_shortlist=hash_ids, notes={**wide.notes, "widened": True})
         notes: dict = {}
         win = None
-        unscaled = scale == (1.0, 1.0)
         if (
             unscaled
             and mp.rarity_ratio
@@ -414,18 +441,29 @@ def _search_one(
                 win = 0
         if win is None and unscaled and verify is not None and top.score >= mp.verify_min_score:
             asked = [
-                (z, i)
+                (a, i)
                 for i, c in enumerate(ranked[: mp.verify_candidates])
-                if (z := verify(c.track_id, c.offset_frames)) is not None
+                if (a := verify(c.track_id, c.offset_frames)) is not None
             ]
-            z, i = max(asked, default=(None, None), key=lambda x: x[0])
-            notes["verify_z"] = z
-            # A clear z alone, or a fair one for the leader that also leads by counts.
-            lead = i == 0 and top.score >= mp.verify_lead * runner
-            if z is not None and (z >= mp.verify_z or (lead and z >= mp.verify_lead_z)):
-                conf = confidence(z, 0, mp.verify_z, 1.0)
-                notes["verified"] = round(z, 1)
+            notes["verify_z"] = max((a.z for a, _ in asked), default=None)
+            notes["verify_corr"] = max((a.corr for a, _ in asked), default=None)
+            exact = [(a.corr, i) for a, i in asked if a.corr >= mp.verify_same_corr]
+            if exact:
+                # The query is a track's own audio (two versions may share it: the
+                # closest copy is the answer).
+                corr, i = max(exact)
+                conf = corr  # 0.9-1: how nearly the query copies the track's spectrogram
+                notes["same_audio"] = round(corr, 3)
                 win = i
+            else:
+                a, i = max(asked, default=(None, None), key=lambda x: x[0].z)
+                z = None if a is None else a.z
+                # A clear z alone, or a fair one for the leader that also leads by counts.
+                lead = i == 0 and top.score >= mp.verify_lead * runner
+                if z is not None and (z >= mp.verify_z or (lead and z >= mp.verify_lead_z)):
+                    conf = confidence(z, 0, mp.verify_z, 1.0)
+                    notes["verified"] = round(z, 1)
+                    win = i
         res_kwargs["notes"] = notes
         if win is None:
             return SearchResult(None, **res_kwargs)

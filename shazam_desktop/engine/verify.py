@@ -9,6 +9,8 @@ or chord) is no better aligned there than a few frames off.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from shazam_desktop.engine.params import EngineParams
@@ -16,15 +18,25 @@ from shazam_desktop.engine.peaks import _running_max
 from shazam_desktop.engine.spectrogram import Spectrogram, stft_db
 
 
-def alignment_z(query_db: np.ndarray, ref_db: np.ndarray, lags: int, max_bin: int) -> float | None:
+@dataclass(frozen=True)
+class Alignment:
+    """The query against one candidate track's own spectrogram around the match's offset."""
+
+    z: float  # how far the match's alignment stands out from the others (see `alignment`)
+    corr: float  # correlation of the time-centred log spectra there: 1.0 for the same audio
+
+
+def alignment(
+    query_db: np.ndarray, ref_db: np.ndarray, lags: int, max_bin: int
+) -> Alignment | None:
     """How far the query's similarity to the track at the match's alignment stands out.
 
     `ref_db` is the track's log spectrogram from `lags` frames before the match's offset to
     `lags` frames after the query's end.  Two similarities are measured at every lag: the
     correlation of the time-centred log spectra, and the query's level (standardised per
     bin) at the track's local maxima.  Each gives a z-score of the best of the three lags
-    around the match's own against the lags more than 3 frames away; their sum is returned
-    (None when the track is too short around the offset to compare).
+    around the match's own against the lags more than 3 frames away; their sum is the
+    alignment's z.  None when the track is too short around the offset to compare.
     """
     q = np.asarray(query_db[2:max_bin], np.float64)
     r = np.asarray(ref_db[2:max_bin], np.float64)
@@ -53,7 +65,8 @@ def alignment_z(query_db: np.ndarray, ref_db: np.ndarray, lags: int, max_bin: in
     per_frame = np.concatenate([[0.0], np.cumsum(pk.sum(axis=0))])
     count = per_frame[n : n + m] - per_frame[:m]
     at_peaks = _xcorr(qz, pk, m) / np.maximum(count, 1.0)
-    return _z(corr, lags) + _z(at_peaks, lags)
+    near = corr[max(0, lags - 1) : lags + 2]
+    return Alignment(_z(corr, lags) + _z(at_peaks, lags), float(near.max()))
 
 
 def _xcorr(a: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
@@ -71,18 +84,36 @@ def _z(sim: np.ndarray, mid: int) -> float:
     return float((sim[lo:hi].max() - far.mean()) / (far.std() + 1e-9))
 
 
-def track_alignment_z(
+def track_alignment(
     query: Spectrogram, track_excerpt: np.ndarray, params: EngineParams
-) -> float | None:
-    """`alignment_z` of a query against the samples of its candidate track read from
+) -> Alignment | None:
+    """`alignment` of a query against the samples of its candidate track read from
     `verify_lags` frames before the match's offset (see `excerpt_span`)."""
-    mp = params.match
-    ref = stft_db(track_excerpt, params.spectrogram)
-    return alignment_z(query.db, ref.db, mp.verify_lags, mp.verify_max_bin)
+    mp, sp = params.match, params.spectrogram
+    ref = stft_db(track_excerpt, sp)
+    a = alignment(query.db, ref.db, mp.verify_lags, mp.verify_max_bin)
+    if a is None or a.corr < 0.5:
+        return a
+    # The query's frames may fall between the track's (by up to half a hop), which costs a
+    # copy of the same audio up to 0.1 of correlation: the track's frames are shifted by
+    # quarter hops to find the query's own grid.
+    q = np.asarray(query.db[2 : mp.verify_max_bin], np.float64)
+    q = q - q.mean(axis=1, keepdims=True)
+    q /= np.sqrt((q * q).sum()) + 1e-12
+    best, n = a.corr, q.shape[1]
+    for k in (1, 2, 3):
+        r = stft_db(track_excerpt[k * sp.hop // 4 :], sp).db[2 : mp.verify_max_bin]
+        for lag in (mp.verify_lags - 1, mp.verify_lags):
+            w = np.asarray(r[:, lag : lag + n], np.float64)
+            if w.shape[1] < n:
+                continue
+            w = w - w.mean(axis=1, keepdims=True)
+            best = max(best, float((q * w).sum() / (np.sqrt((w * w).sum()) + 1e-12)))
+    return Alignment(a.z, best)
 
 
 def excerpt_span(offset_frames: int, query_frames: int, params: EngineParams) -> tuple[int, int]:
-    """(first sample, sample count) of the track that `track_alignment_z` compares with a
+    """(first sample, sample count) of the track that `track_alignment` compares with a
     query of `query_frames` frames matched at `offset_frames`; the first may be negative
     (pad that many zeros before the track's start)."""
     sp, lags = params.spectrogram, params.match.verify_lags

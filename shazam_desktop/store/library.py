@@ -29,7 +29,7 @@ from shazam_desktop.engine.embeddings import window_embeddings
 from shazam_desktop.engine.fingerprint import Analysis, analyze
 from shazam_desktop.engine.matcher import Match, SearchResult, TrackTable, search
 from shazam_desktop.engine.params import DEFAULT_PARAMS, EngineParams
-from shazam_desktop.engine.verify import excerpt_span, track_alignment_z
+from shazam_desktop.engine.verify import Alignment, excerpt_span, track_alignment
 from shazam_desktop.errors import DecodeError, LibraryError, ParamsMismatchError
 from shazam_desktop.store.catalog import INDEXING, READY, Catalog, HistoryEntry, Track
 from shazam_desktop.store.fpindex import FingerprintIndex, lookup_all
@@ -285,13 +285,17 @@ class Library:
         nearest = self.vectors.nearest_tracks(emb, self.params.match.mfcc_shortlist, live)
         sr = self.params.spectrogram.sample_rate
 
-        def resampled(fs: float):
-            # Rate sr -> sr / fs, played at sr: every frequency times fs (see `search`).
-            return analyze(resample(samples, sr, sr / fs), self.params, query=True).peaks
+        analyses = {1.0: analysis}
 
-        def verify(track_id: int, offset_frames: int) -> float | None:
+        def analysis_at(fs: float) -> Analysis:
+            # Rate sr -> sr / fs, played at sr: every frequency times fs (see `search`).
+            if fs not in analyses:
+                analyses[fs] = analyze(resample(samples, sr, sr / fs), self.params, query=True)
+            return analyses[fs]
+
+        def verify(track_id: int, offset_frames: int, fs: float = 1.0) -> Alignment | None:
             track = tracks.get(track_id)
-            return None if track is None else self.alignment_z(analysis, track, offset_frames)
+            return None if track is None else self.alignment(analysis_at(fs), track, offset_frames)
 
         res = search(
             analysis.peaks,
@@ -302,7 +306,7 @@ class Library:
             [tid for tid, _ in nearest],
             exhaustive=exhaustive,
             speed_search=speed_search,
-            resampled=resampled,
+            resampled=lambda fs: analysis_at(fs).peaks,
             verify=verify,
         )
         track = tracks.get(res.match.track_id) if res.match else None
@@ -310,7 +314,7 @@ class Library:
         elapsed = (time.perf_counter() - t0) * 1000
         return IdentifyResult(res.match, track, similar, elapsed, analysis, res)
 
-    def alignment_z(self, query: Analysis, track: Track, offset_frames: int) -> float | None:
+    def alignment(self, query: Analysis, track: Track, offset_frames: int) -> Alignment | None:
         """How well the query's spectrogram follows `track`'s own audio at `offset_frames`
         (engine.verify), read from its file by seeking; None when the file is gone or
         unreadable since it was indexed."""
@@ -323,7 +327,7 @@ class Library:
             return None
         if pad:
             x = np.concatenate([np.zeros(pad, np.float32), x])
-        return track_alignment_z(query.spectrogram, x, self.params)
+        return track_alignment(query.spectrogram, x, self.params)
 
     def identify_file(self, path: str | os.PathLike, **kw) -> IdentifyResult:
         audio = load(path, sr=self.params.spectrogram.sample_rate, min_seconds=1.0)

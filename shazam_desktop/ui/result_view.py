@@ -159,6 +159,8 @@ def _speed_note(m: Match) -> str:
 def how_decided(notes: dict) -> str:
     """A word on how a close call was settled, from the engine's notes (empty when the
     landmark counts alone were clear)."""
+    if "same_audio" in notes:
+        return "the track's own audio: another version in the library is close"
     if "verified" in notes:
         return "confirmed against the track's own audio"
     if "rarity" in notes:

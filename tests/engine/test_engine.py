@@ -11,6 +11,7 @@ from shazam_desktop.engine.matcher import TrackTable, search
 from shazam_desktop.engine.params import DEFAULT_PARAMS as P
 from shazam_desktop.engine.peaks import find_peaks
 from shazam_desktop.engine.spectrogram import stft_db
+from shazam_desktop.engine.verify import Alignment
 from tests.helpers import SR, add_noise, tone_song
 
 
@@ -127,6 +128,42 @@ def test_speed_change_is_found_by_the_speed_search(small_index):
     res = search(analyze(fast, P).peaks, lk, table, P, threshold=10)
     assert res.match is not None and res.match.track_id == 103
     assert res.transforms_tried > 1 or plain.match is not None
+
+
+def test_a_speed_match_must_follow_the_tracks_own_spectrogram(small_index):
+    """Resampling undoes a speed change: the query then follows its track's spectrogram
+    (a real check against the song's samples accepts it); a match whose resampled query
+    does not (a stand-in check says so) is refused."""
+    import soxr
+
+    from shazam_desktop.audio.decode import resample
+    from shazam_desktop.engine.verify import excerpt_span, track_alignment
+
+    songs, lk, table = small_index
+    fast = soxr.resample(songs[3][SR * 5 : SR * 16], SR * 1.04, SR)  # played 4 % faster
+    an = {1.0: analyze(fast, P, query=True)}
+
+    def at(fs: float):
+        if fs not in an:
+            an[fs] = analyze(resample(fast, SR, SR / fs), P, query=True)
+        return an[fs]
+
+    asked = []
+
+    def verify(track_id, offset_frames, fs=1.0):
+        q = at(fs).spectrogram
+        first, count = excerpt_span(offset_frames, q.n_frames, P)
+        a = track_alignment(q, songs[track_id - 100][first : first + count], P)
+        asked.append((track_id, fs, a))
+        return a
+
+    kw = dict(threshold=10, resampled=lambda fs: at(fs).peaks)
+    res = search(at(1.0).peaks, lk, table, P, **kw, verify=verify)
+    m = res.match
+    assert m is not None and m.track_id == 103 and m.freq_scale == pytest.approx(1 / 1.04)
+    assert asked[-1][:2] == (103, m.freq_scale) and asked[-1][2].corr > 0.8
+    refused = search(at(1.0).peaks, lk, table, P, **kw, verify=lambda *a: Alignment(3.0, 0.05))
+    assert refused.match is None and refused.notes["speed_unverified"] == (3.0, 0.05)
 
 
 def test_a_pitch_shift_is_found_on_resampled_audio(small_index):
@@ -273,10 +310,11 @@ def test_an_undecided_query_is_settled_by_its_spectrogram():
     peaks, lk, table = _rare_and_common(decoy_copies=0)
     asked = []
 
-    def verify(z_of):
+    def verify(z_of, corr=0.3):
         def ask(track_id, offset_frames):
             asked.append((track_id, offset_frames))
-            return z_of.get(track_id)
+            z = z_of.get(track_id)
+            return None if z is None else Alignment(z, corr)
 
         return ask
 
@@ -295,11 +333,26 @@ def test_an_undecided_query_is_settled_by_its_spectrogram():
     assert search(peaks, lk, table, P, **fair, verify=verify({101: 12.0})).match is None
 
 
+def test_a_query_that_is_a_tracks_own_audio_is_settled_by_the_closest_copy():
+    """Two versions of a song share a passage: both score far beyond chance and close to
+    each other, and both z's are fair.  The one whose spectrogram the query copies
+    (correlation >= verify_same_corr) is the answer, whichever leads the counts."""
+    peaks, lk, table = _rare_and_common(decoy_copies=0)
+    al = {100: Alignment(10.5, 0.71), 101: Alignment(12.0, 0.996)}
+    res = search(peaks, lk, table, P, threshold=11, speed_search=False, verify=lambda t, o: al[t])
+    assert res.match is not None and res.match.track_id == 101
+    assert res.notes["same_audio"] == 0.996 and res.match.confidence > 0.5
+    # Neither a copy: the z tiers alone decide (12.0 is not the leader's, 10.5 is too low).
+    al[101] = Alignment(12.0, 0.85)
+    res = search(peaks, lk, table, P, threshold=11, speed_search=False, verify=lambda t, o: al[t])
+    assert res.match is None and res.notes["verify_corr"] == 0.85
+
+
 @pytest.mark.parametrize("seed", [21, 31, 41])
 def test_alignment_z_stands_out_at_the_true_alignment_only(seed):
     """A 5-s excerpt under another song 5 dB louder, against its own track at the right
     offset, the same track 3 s and 0.3 s off, and another track."""
-    from shazam_desktop.engine.verify import excerpt_span, track_alignment_z
+    from shazam_desktop.engine.verify import excerpt_span, track_alignment
     from tests.helpers import music
 
     song, other, third = music(seed, 40.0), music(seed + 1, 40.0), music(seed + 2, 40.0)
@@ -311,11 +364,13 @@ def test_alignment_z_stands_out_at_the_true_alignment_only(seed):
 
     def z(track, offset_s):
         first, count = excerpt_span(int(round(offset_s * SR / hop)), q.n_frames, P)
-        return track_alignment_z(q, track[first : first + count], P)
+        return track_alignment(q, track[first : first + count], P)
 
     true = z(song, 12.0)
     wrong = [z(song, 15.0), z(song, 12.3), z(third, 12.0)]
-    assert true >= 8 and all(true > w + 3 for w in wrong), (true, wrong)
+    assert true.z >= 8 and all(true.z > w.z + 3 for w in wrong), (true, wrong)
+    # The other song is louder: the query is not the track's own audio.
+    assert true.corr < P.match.verify_same_corr and all(true.corr > w.corr for w in wrong)
 
 
 def test_mel_filterbank_equals_librosa():

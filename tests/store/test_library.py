@@ -140,7 +140,7 @@ def test_cover_art_is_read_from_the_file_not_copied(tmp_path):
         assert lib.cover(track.id) is None  # gone with its file, no error
 
 
-def test_alignment_z_reads_the_tracks_own_file_and_survives_its_loss(tmp_path, song_dir):
+def test_alignment_reads_the_tracks_own_file_and_survives_its_loss(tmp_path, song_dir):
     """The spectrogram check reads the candidate's audio from its file: high at the true
     offset, low elsewhere, and None (no answer from it, no error) once the file is gone."""
     import shutil
@@ -154,9 +154,15 @@ def test_alignment_z_reads_the_tracks_own_file_and_survives_its_loss(tmp_path, s
     track = next(t for t in lib.tracks() if t.title == "Song 1")
     q = analyze(add_noise(_clip(d, "01 - Song 1.flac", 9.0), 0), lib.params, query=True)
     fps = lib.params.spectrogram.frames_per_second
-    at = lib.alignment_z(q, track, int(round(9.0 * fps)))
-    off = lib.alignment_z(q, track, int(round(17.0 * fps)))
-    assert at is not None and off is not None and at >= 8 and off < 4
+    at = lib.alignment(q, track, int(round(9.0 * fps)))
+    off = lib.alignment(q, track, int(round(17.0 * fps)))
+    assert at is not None and off is not None and at.z >= 8 and off.z < 4
+    clean = lib.alignment(
+        analyze(_clip(d, "01 - Song 1.flac", 9.0), lib.params, query=True),
+        track,
+        int(round(9.0 * fps)),
+    )
+    assert clean.corr > 0.95 > at.corr and off.corr < 0.5  # the same audio, read back
     (d / "01 - Song 1.flac").unlink()
-    assert lib.alignment_z(q, track, int(round(9.0 * fps))) is None
+    assert lib.alignment(q, track, int(round(9.0 * fps))) is None
     lib.close()

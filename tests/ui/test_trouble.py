@@ -187,7 +187,11 @@ def test_a_close_call_says_how_it_was_settled(qtbot, library, ui_corpus):
     assert res.match is not None
     card.show_result(res, None, 0.5, "clip")
     assert "own audio" not in card.details.text() and "rarest" not in card.details.text()
-    for notes, words in (({"verified": 18.2}, "own audio"), ({"rarity": (80.0, 20.0)}, "rarest")):
+    for notes, words in (
+        ({"verified": 18.2}, "own audio"),
+        ({"rarity": (80.0, 20.0)}, "rarest"),
+        ({"same_audio": 0.996, "verify_z": 12.3}, "another version"),
+    ):
         close = dataclasses.replace(res, search=dataclasses.replace(res.search, notes=notes))
         card.show_result(close, None, 0.5, "clip")
         assert words in card.details.text()

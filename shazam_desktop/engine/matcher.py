@@ -190,7 +190,7 @@ def search(
                 pts = 1.0
         res = _search_one(
             pk, lookup, table, params, t_here, mfcc_shortlist, exhaustive, pts, pfs, ratio,
-            scale=(ts, fs), verify=verify if identity else None,
+            scale=(ts, fs), verify=verify if identity else None, widen=mp.widen_close_calls,
         )  # fmt: skip
         scores[(ts, fs)] = {c.track_id: c.score for c in res.ranked}
         return res
@@ -283,10 +283,12 @@ def _search_one(
     dt_slack: int | None = None,
     scale: tuple[float, float] | None = None,
     verify: Verify | None = None,
+    widen: bool = False,
 ) -> SearchResult:
     """One grid point: the peaks mapped by (time_scale, freq_scale), hashed, looked up and
     verified.  `scale` is the grid point reported in the match (the peaks may come from
-    resampled audio, already partly mapped back); by default the mapping itself."""
+    resampled audio, already partly mapped back); by default the mapping itself.  With
+    `widen`, a shortlisted search that is not decisive is ranked again over every track."""
     mp = params.match
     scale = (time_scale, freq_scale) if scale is None else scale
     ratio = mp.ratio if ratio is None else ratio
@@ -408,21 +410,24 @@ def _search_one(
     runner = ranked[1].score if len(ranked) > 1 else 0
     conf = None
     win = 0  # index into `ranked` (and `rank`) of the answer
-    if top.score < threshold or (
+    unscaled = scale == (1.0, 1.0)
+    undecided = top.score < threshold or (
         top.score < ratio * runner and not _versions(top.score, runner, threshold, mp)
-    ):
+    )
+    decisive = top.score >= 2 * threshold and top.score >= 3 * max(1, runner)
+    if widen and not exhaustive and not decisive and (unscaled or not undecided):
+        # A close call is ranked again over every track, from the same postings.  The
+        # shortlists may have left the song out (a louder song took most of its landmarks),
+        # and a match's runner-up may be outside them: the ratio then compared the leader
+        # with a runner-up too low.
+        wide = _search_one(
+            peaks, lambda h, cap=None: looked_up, table, params, threshold, mfcc_shortlist,
+            True, time_scale, freq_scale, ratio, fan_out, dt_slack, scale, verify, widen=False,
+        )  # fmt: skip
+        return replace(wide, hash_shortlist=hash_ids, notes={**wide.notes, "widened": True})
+    if undecided:
         # Not clear by counts (unscaled queries only): rare evidence, then the tracks' own
         # audio, may still settle it.
-        unscaled = scale == (1.0, 1.0)
-        if unscaled and not exhaustive and mp.widen_undecided and verify is not None:
-            # The shortlists may have left the song out (a louder song took most of the
-            # landmarks): an undecided query is ranked over every track before the checks
-            # below, from the same postings.
-            wide = _search_one(
-                peaks, lambda h, cap=None: looked_up, table, params, threshold, mfcc_shortlist,
-                True, time_scale, freq_scale, ratio, fan_out, dt_slack, scale, verify,
-            )  # fmt: skip
-            return replace(wide, hash_shortlist=hash_ids, notes={**wide.notes, "widened": True})
         notes: dict = {}
         win = None
         if (

@@ -123,12 +123,17 @@ class MatchParams:
     # 11 aligned anchors, a generated song that shares its material with two library
     # songs).  At 14, 11 of those 14; the tail of chance beyond 13.2 is not measured.
     verify_min_score: int = 6
-    # Before those checks, the undecided unscaled query is ranked over every track instead
-    # of the shortlists' (library searches only): a louder song can push the true one out
-    # of both.  Measured at 200 tracks on 320 noisy 5-s clips: one more each for laptop and
-    # another song at 0 and -5 dB, none lost; unknown clips at 1,000 tracks took 15-20 %
-    # longer (5-s clean: 497 -> 577 ms median), no false match in 400.
-    widen_undecided: bool = True
+    # A close call (not decisive: under 2x the threshold or 3x the runner-up) is ranked
+    # again over every track instead of the shortlists' before it is decided: undecided
+    # unscaled queries, and matches at any grid point.  The shortlists may leave out the
+    # song (a louder song took most of its landmarks) or the true runner-up.  Measured at
+    # 200 tracks on 320 noisy 5-s clips (undecided queries only): one more each for laptop
+    # and another song at 0 and -5 dB, none lost; unknown clips at 1,000 tracks took 15-20 %
+    # longer (5-s clean: 497 -> 577 ms median).  All 4 false matches by the counts on two
+    # draws of 1,200 unknown clips at 1,000 tracks (20 vs 10, 26 vs 11, 32 vs 16, 18 vs 9)
+    # had a runner-up outside the shortlists (11, 14, 17, 10), and a tempo match at 200
+    # tracks (22 vs 9) too.
+    widen_close_calls: bool = True
     verify_candidates: int = 3
     verify_z: float = 14.0
     # ... or z >= verify_lead_z for the count leader when it also leads by verify_lead x.

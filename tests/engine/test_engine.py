@@ -204,6 +204,7 @@ def _grid_search_one(scores: dict, runner: int, ratio: float):
         dt_slack=None,
         scale=None,
         verify=None,
+        widen=False,
     ):
         ts, fs = scale or (a[2], a[3])
         if fan_out is not None:
@@ -277,6 +278,51 @@ def _rare_and_common(decoy_copies: int):
     n = 2 + decoy_copies
     table = TrackTable.build(list(range(100, 100 + n)), [i * size for i in range(n)], [size] * n)
     return peaks, (lambda h, cap=None: lookup(seg, h, cap)), table
+
+
+def test_a_close_call_is_ranked_again_over_every_track():
+    """Track 100 holds 20 of the query's pairs, 101 holds 9 (plus 15 strays in the same
+    coarse bin, which put it in a short hash shortlist) and 102 holds 11.  Within the
+    shortlist 20 vs 9 passes the runner-up ratio; over every track 20 vs 11 does not."""
+    import dataclasses
+
+    from shazam_desktop.engine.landmarks import hash_peaks
+    from shazam_desktop.engine.peaks import Peaks
+
+    rng = np.random.default_rng(5)
+    cells = rng.choice(215 * 380, 150, replace=False)
+    t, f = np.divmod(cells, 380)
+    order = np.lexsort((f, t))
+    t, f = t[order].astype(np.int32), (f[order] + 10).astype(np.int32)
+    peaks = Peaks(t, f, np.zeros(t.shape[0], np.float32))
+    lm = hash_peaks(t, f, P.landmarks, fan_out=P.match.query_fan_out)
+    first = rng.permutation(np.unique(lm.times, return_index=True)[1])  # one pair per anchor
+    a, b, stray, c = first[:20], first[20:29], first[29:44], first[44:55]
+    size = 2_000
+    off_b = 2 * 16 * 10 - 20  # the start of a coarse bin (global offset + 20 = 320)
+    hs = [lm.hashes[a], lm.hashes[b], lm.hashes[stray], lm.hashes[c]]
+    ps = [
+        lm.times[a].astype(np.int64) + 700,
+        lm.times[b].astype(np.int64) + size + off_b,
+        lm.times[stray].astype(np.int64) + size + off_b + 3 + np.arange(15) % 12,
+        lm.times[c].astype(np.int64) + 2 * size + 900,
+    ]
+    seg = build_segment(np.concatenate(hs), np.concatenate(ps).astype(np.uint32))
+    table = TrackTable.build([100, 101, 102], [0, size, 2 * size], [size] * 3)
+
+    def lk(h, cap=None):
+        return lookup(seg, h, cap)
+
+    def with_(**kw):
+        return dataclasses.replace(P, match=dataclasses.replace(P.match, hash_shortlist=4, **kw))
+
+    narrow = search(peaks, lk, table, with_(widen_close_calls=False), 10, speed_search=False)
+    assert narrow.match is not None and narrow.match.track_id == 100
+    assert (narrow.match.score, narrow.match.runner_up) == (20, 9)
+    assert 102 not in narrow.hash_shortlist
+    wide = search(peaks, lk, table, with_(), 10, speed_search=False)
+    assert wide.match is None and wide.notes["widened"]
+    assert [(c.track_id, c.score) for c in wide.ranked[:2]] == [(100, 20), (102, 11)]
 
 
 def test_rare_evidence_wins_where_the_count_ratio_cannot_decide():

@@ -167,7 +167,7 @@ def search(
             mfcc_shortlist, False, 1.0, 1.0, mp.ratio, fan_out=mp.quick_fan_out, dt_slack=0,
         )  # fmt: skip
         m = quick.match
-        if m is not None and _decisive(m, threshold):
+        if m is not None and _decisive(m.score, m.runner_up, threshold):
             return replace(quick, notes={**quick.notes, "quick": True})
     grid = transforms(params) if speed_search else [(1.0, 1.0)]
     best: SearchResult | None = None
@@ -203,7 +203,7 @@ def search(
             best = res
         elif res.match is not None and (best.match is None or res.match.score > best.match.score):
             best = res
-        if best.match is not None and _decisive(best.match, threshold):
+        if best.match is not None and _decisive(best.match.score, best.match.runner_up, threshold):
             break
         if best.match is not None and (ts, fs) != (1.0, 1.0):
             break
@@ -252,9 +252,9 @@ def _is_speed(m: Match) -> bool:
     return m.freq_scale != 1.0 and abs(m.time_scale * m.freq_scale - 1.0) < 1e-9
 
 
-def _decisive(m: Match, threshold: int) -> bool:
+def _decisive(score: int, runner_up: int, threshold: int) -> bool:
     """Far beyond doubt: twice the threshold and three times any other track."""
-    return m.score >= 2 * threshold and m.score >= 3 * max(1, m.runner_up)
+    return score >= 2 * threshold and score >= 3 * max(1, runner_up)
 
 
 def _versions(score: int, runner: int, threshold: int, mp) -> bool:
@@ -414,7 +414,7 @@ def _search_one(
     undecided = top.score < threshold or (
         top.score < ratio * runner and not _versions(top.score, runner, threshold, mp)
     )
-    decisive = top.score >= 2 * threshold and top.score >= 3 * max(1, runner)
+    decisive = _decisive(top.score, runner, threshold)
     if widen and not exhaustive and not decisive and (unscaled or not undecided):
         # A close call is ranked again over every track, from the same postings.  The
         # shortlists may have left the song out (a louder song took most of its landmarks),

@@ -250,21 +250,27 @@ def test_the_best_grid_point_answers_not_the_first_that_passes(monkeypatch):
     assert res.match is not None and (res.match.score, res.match.time_scale) == (62, 1.04)
 
 
-def _rare_and_common(decoy_copies: int):
-    """A query's constellation and an index of 2 + decoy_copies tracks: track 100 holds 16
-    of the query's pairs at one offset, each pair found nowhere else; track 101 holds 10
-    others at one offset, and those 10 pairs recur in `decoy_copies` more tracks."""
+def _random_constellation(rng: np.random.Generator):
+    """150 random peaks (bins 10-389, 215 frames), their landmarks at the query's fan-out,
+    and the index of one pair per anchor."""
     from shazam_desktop.engine.landmarks import hash_peaks
     from shazam_desktop.engine.peaks import Peaks
 
-    rng = np.random.default_rng(3)
     cells = rng.choice(215 * 380, 150, replace=False)
     t, f = np.divmod(cells, 380)
     order = np.lexsort((f, t))
     t, f = t[order].astype(np.int32), (f[order] + 10).astype(np.int32)
     peaks = Peaks(t, f, np.zeros(t.shape[0], np.float32))
     lm = hash_peaks(t, f, P.landmarks, fan_out=P.match.query_fan_out)
-    first = np.unique(lm.times, return_index=True)[1]  # one pair per anchor
+    return peaks, lm, np.unique(lm.times, return_index=True)[1]
+
+
+def _rare_and_common(decoy_copies: int):
+    """A query's constellation and an index of 2 + decoy_copies tracks: track 100 holds 16
+    of the query's pairs at one offset, each pair found nowhere else; track 101 holds 10
+    others at one offset, and those 10 pairs recur in `decoy_copies` more tracks."""
+    rng = np.random.default_rng(3)
+    peaks, lm, first = _random_constellation(rng)
     picks = rng.permutation(first)
     true_i, decoy_i = picks[:16], picks[16:26]
     size = 2_000
@@ -286,17 +292,9 @@ def test_a_close_call_is_ranked_again_over_every_track():
     shortlist 20 vs 9 passes the runner-up ratio; over every track 20 vs 11 does not."""
     import dataclasses
 
-    from shazam_desktop.engine.landmarks import hash_peaks
-    from shazam_desktop.engine.peaks import Peaks
-
     rng = np.random.default_rng(5)
-    cells = rng.choice(215 * 380, 150, replace=False)
-    t, f = np.divmod(cells, 380)
-    order = np.lexsort((f, t))
-    t, f = t[order].astype(np.int32), (f[order] + 10).astype(np.int32)
-    peaks = Peaks(t, f, np.zeros(t.shape[0], np.float32))
-    lm = hash_peaks(t, f, P.landmarks, fan_out=P.match.query_fan_out)
-    first = rng.permutation(np.unique(lm.times, return_index=True)[1])  # one pair per anchor
+    peaks, lm, first = _random_constellation(rng)
+    first = rng.permutation(first)
     a, b, stray, c = first[:20], first[20:29], first[29:44], first[44:55]
     size = 2_000
     off_b = 2 * 16 * 10 - 20  # the start of a coarse bin (global offset + 20 = 320)

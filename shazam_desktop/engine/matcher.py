@@ -452,6 +452,7 @@ def _search_one(
             ]
             notes["verify_z"] = max((a.z for a, _ in asked), default=None)
             notes["verify_corr"] = max((a.corr for a, _ in asked), default=None)
+            notes["verify_z_local"] = max((a.z_local for a, _ in asked), default=None)
             exact = [(a.corr, i) for a, i in asked if a.corr >= mp.verify_same_corr]
             if exact:
                 # The query is a track's own audio (two versions may share it: the
@@ -469,6 +470,13 @@ def _search_one(
                     conf = confidence(z, 0, mp.verify_z, 1.0)
                     notes["verified"] = round(z, 1)
                     win = i
+                elif asked:
+                    # Local contrast: what a louder song mixed in leaves of the track.
+                    a, i = max(asked, key=lambda x: x[0].z_local)
+                    if a.z_local >= mp.verify_local_z:
+                        conf = confidence(a.z_local, 0, mp.verify_local_z, 1.0)
+                        notes["verified_local"] = round(a.z_local, 1)
+                        win = i
         res_kwargs["notes"] = notes
         if win is None:
             return SearchResult(None, **res_kwargs)

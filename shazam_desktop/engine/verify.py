@@ -5,13 +5,18 @@ a true match and a coincidence can score alike.  The whole spectrogram still tel
 apart: at the true alignment the query's log spectrum follows the track's, bin by bin,
 far better than a frame or more to either side, while a coincidence (a shared drum sound
 or chord) is no better aligned there than a few frames off.
+
+Another song mixed in louder hides the query's broad spectral shape, but not the fine
+one: the same measures on local contrast (each bin's level above its neighbourhood's)
+keep the song's own partials and onsets where the other song only raises the floor.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.ndimage import uniform_filter
 
 from shazam_desktop.engine.params import EngineParams
 from shazam_desktop.engine.peaks import _running_max
@@ -24,10 +29,15 @@ class Alignment:
 
     z: float  # how far the match's alignment stands out from the others (see `alignment`)
     corr: float  # correlation of the time-centred log spectra there: 1.0 for the same audio
+    z_local: float = 0.0  # the same z on local contrast (see `alignment`)
 
 
 def alignment(
-    query_db: np.ndarray, ref_db: np.ndarray, lags: int, max_bin: int
+    query_db: np.ndarray,
+    ref_db: np.ndarray,
+    lags: int,
+    max_bin: int,
+    contrast: tuple[int, int] = (5, 3),
 ) -> Alignment | None:
     """How far the query's similarity to the track at the match's alignment stands out.
 
@@ -36,7 +46,9 @@ def alignment(
     correlation of the time-centred log spectra, and the query's level (standardised per
     bin) at the track's local maxima.  Each gives a z-score of the best of the three lags
     around the match's own against the lags more than 3 frames away; their sum is the
-    alignment's z.  None when the track is too short around the offset to compare.
+    alignment's z.  `z_local` is the same sum for the local contrast of both spectrograms:
+    each bin's level minus the mean over `contrast` (bins, frames) around it.  None when
+    the track is too short around the offset to compare.
     """
     q = np.asarray(query_db[2:max_bin], np.float64)
     r = np.asarray(ref_db[2:max_bin], np.float64)
@@ -44,9 +56,37 @@ def alignment(
     m = r.shape[1] - n + 1
     if n < 8 or m < 2 * lags - 1:
         return None
+    # The track's local maxima (+-3 bins, +-2 frames, within 50 dB of its loudest) and how
+    # many fall in the window of each lag.
+    peaks = r == _running_max(_running_max(r, 3, 0, -np.inf), 2, 1, -np.inf)
+    peaks &= r > r.max() - 50.0
+    pk = peaks.astype(np.float64)
+    per_frame = np.concatenate([[0.0], np.cumsum(pk.sum(axis=0))])
+    count = np.maximum(per_frame[n : n + m] - per_frame[:m], 1.0)
 
-    # 1: correlation of the time-centred log spectra.  Centring the query is enough for the
-    # numerator; the track's centred energy per lag comes from running sums.
+    # 1: correlation of the time-centred log spectra; 2: the query's standardised level at
+    # the track's peaks.
+    corr = _centred_corr(q, r, m)
+    qz = (q - np.median(q, axis=1, keepdims=True)) / (q.std(axis=1, keepdims=True) + 1e-3)
+    at_peaks = _xcorr(qz, pk, m) / count
+    # The same on local contrast.
+    ql = q - uniform_filter(q, contrast, mode="nearest")
+    rl = r - uniform_filter(r, contrast, mode="nearest")
+    corr_l = _centred_corr(ql, rl, m)
+    at_peaks_l = _xcorr(ql / (ql.std() + 1e-3), pk, m) / count
+    near = corr[max(0, lags - 1) : lags + 2]
+    return Alignment(
+        _z(corr, lags) + _z(at_peaks, lags),
+        float(near.max()),
+        _z(corr_l, lags) + _z(at_peaks_l, lags),
+    )
+
+
+def _centred_corr(q: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
+    """Correlation of q and each window r[:, s : s + n] (s = 0..m-1), both centred in time
+    per bin.  Centring q is enough for the numerator; the window's centred energy comes
+    from running sums."""
+    n = q.shape[1]
     qc = q - q.mean(axis=1, keepdims=True)
     num = _xcorr(qc, r, m)
     c1 = np.concatenate([np.zeros((r.shape[0], 1)), np.cumsum(r, axis=1)], axis=1)
@@ -54,19 +94,7 @@ def alignment(
     s1 = c1[:, n : n + m] - c1[:, :m]
     s2 = c2[:, n : n + m] - c2[:, :m]
     energy = np.maximum((s2 - s1 * s1 / n).sum(axis=0), 1e-9)
-    corr = num / np.sqrt(float((qc * qc).sum()) * energy + 1e-12)
-
-    # 2: the query's standardised level where the track has a local maximum (+-3 bins,
-    # +-2 frames, within 50 dB of its loudest).
-    qz = (q - np.median(q, axis=1, keepdims=True)) / (q.std(axis=1, keepdims=True) + 1e-3)
-    peaks = r == _running_max(_running_max(r, 3, 0, -np.inf), 2, 1, -np.inf)
-    peaks &= r > r.max() - 50.0
-    pk = peaks.astype(np.float64)
-    per_frame = np.concatenate([[0.0], np.cumsum(pk.sum(axis=0))])
-    count = per_frame[n : n + m] - per_frame[:m]
-    at_peaks = _xcorr(qz, pk, m) / np.maximum(count, 1.0)
-    near = corr[max(0, lags - 1) : lags + 2]
-    return Alignment(_z(corr, lags) + _z(at_peaks, lags), float(near.max()))
+    return num / np.sqrt(float((qc * qc).sum()) * energy + 1e-12)
 
 
 def _xcorr(a: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
@@ -91,7 +119,7 @@ def track_alignment(
     `verify_lags` frames before the match's offset (see `excerpt_span`)."""
     mp, sp = params.match, params.spectrogram
     ref = stft_db(track_excerpt, sp)
-    a = alignment(query.db, ref.db, mp.verify_lags, mp.verify_max_bin)
+    a = alignment(query.db, ref.db, mp.verify_lags, mp.verify_max_bin, mp.verify_contrast)
     if a is None or a.corr < 0.5:
         return a
     # The query's frames may fall between the track's (by up to half a hop), which costs a
@@ -109,7 +137,7 @@ def track_alignment(
                 continue
             w = w - w.mean(axis=1, keepdims=True)
             best = max(best, float((q * w).sum() / (np.sqrt((w * w).sum()) + 1e-12)))
-    return Alignment(a.z, best)
+    return replace(a, corr=best)
 
 
 def excerpt_span(offset_frames: int, query_frames: int, params: EngineParams) -> tuple[int, int]:

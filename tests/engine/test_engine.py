@@ -377,6 +377,22 @@ def test_an_undecided_query_is_settled_by_its_spectrogram():
     assert search(peaks, lk, table, P, **fair, verify=verify({101: 12.0})).match is None
 
 
+def test_local_contrast_settles_what_the_plain_z_cannot():
+    """A louder song mixed in leaves the track's fine structure: a candidate whose z is
+    too low for either z tier but whose local-contrast z reaches verify_local_z is the
+    answer; below it, none."""
+    peaks, lk, table = _rare_and_common(decoy_copies=0)
+    fair = dict(threshold=11, speed_search=False)
+    al = {100: Alignment(4.0, 0.05, 5.0), 101: Alignment(9.0, 0.2, P.match.verify_local_z + 2)}
+    res = search(peaks, lk, table, P, **fair, verify=lambda t, o: al[t])
+    assert res.match is not None and res.match.track_id == 101
+    assert res.notes["verified_local"] == P.match.verify_local_z + 2 and "verified" not in res.notes
+    assert 0.5 < res.match.confidence < 1.0
+    al[101] = Alignment(9.0, 0.2, P.match.verify_local_z - 1)
+    res = search(peaks, lk, table, P, **fair, verify=lambda t, o: al[t])
+    assert res.match is None and res.notes["verify_z_local"] == P.match.verify_local_z - 1
+
+
 def test_a_query_that_is_a_tracks_own_audio_is_settled_by_the_closest_copy():
     """Two versions of a song share a passage: both score far beyond chance and close to
     each other, and both z's are fair.  The one whose spectrogram the query copies
@@ -395,7 +411,8 @@ def test_a_query_that_is_a_tracks_own_audio_is_settled_by_the_closest_copy():
 @pytest.mark.parametrize("seed", [21, 31, 41])
 def test_alignment_z_stands_out_at_the_true_alignment_only(seed):
     """A 5-s excerpt under another song 5 dB louder, against its own track at the right
-    offset, the same track 3 s and 0.3 s off, and another track."""
+    offset, the same track 3 s and 0.3 s off, and another track: both the z and the
+    local-contrast z."""
     from shazam_desktop.engine.verify import excerpt_span, track_alignment
     from tests.helpers import music
 
@@ -413,6 +430,8 @@ def test_alignment_z_stands_out_at_the_true_alignment_only(seed):
     true = z(song, 12.0)
     wrong = [z(song, 15.0), z(song, 12.3), z(third, 12.0)]
     assert true.z >= 8 and all(true.z > w.z + 3 for w in wrong), (true, wrong)
+    # Local contrast keeps more of the song that the louder one masks.
+    assert true.z_local > true.z and all(true.z_local > w.z_local + 5 for w in wrong)
     # The other song is louder: the query is not the track's own audio.
     assert true.corr < P.match.verify_same_corr and all(true.corr > w.corr for w in wrong)
 

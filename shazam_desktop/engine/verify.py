@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.fft
 from scipy.ndimage import uniform_filter
 
 from shazam_desktop.engine.params import EngineParams
@@ -84,24 +85,30 @@ def alignment(
 
 def _centred_corr(q: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
     """Correlation of q and each window r[:, s : s + n] (s = 0..m-1), both centred in time
-    per bin.  Centring q is enough for the numerator; the window's centred energy comes
-    from running sums."""
+    per bin.  Centring q is enough for the numerator; the window's centred energy is its
+    energy minus each bin's squared sum / n, from sums slid one frame at a time."""
     n = q.shape[1]
     qc = q - q.mean(axis=1, keepdims=True)
     num = _xcorr(qc, r, m)
-    c1 = np.concatenate([np.zeros((r.shape[0], 1)), np.cumsum(r, axis=1)], axis=1)
-    c2 = np.concatenate([np.zeros((r.shape[0], 1)), np.cumsum(r * r, axis=1)], axis=1)
-    s1 = c1[:, n : n + m] - c1[:, :m]
-    s2 = c2[:, n : n + m] - c2[:, :m]
-    energy = np.maximum((s2 - s1 * s1 / n).sum(axis=0), 1e-9)
+    r = r - r.mean(axis=1, keepdims=True)  # the same centred energies, better conditioned
+    col2 = np.concatenate([[0.0], np.cumsum((r * r).sum(axis=0))])
+    s1 = np.empty((r.shape[0], m))
+    s1[:, 0] = r[:, :n].sum(axis=1)
+    np.cumsum(r[:, n : n + m - 1] - r[:, : m - 1], axis=1, out=s1[:, 1:])
+    s1[:, 1:] += s1[:, :1]
+    energy = np.maximum(col2[n : n + m] - col2[:m] - (s1 * s1).sum(axis=0) / n, 1e-9)
     return num / np.sqrt(float((qc * qc).sum()) * energy + 1e-12)
 
 
 def _xcorr(a: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
-    """sum over bins and t of a[bin, t] * b[bin, s + t], for s = 0..m-1 (one FFT per array)."""
-    size = 1 << int(np.ceil(np.log2(a.shape[1] + b.shape[1])))
-    spec = (np.conj(np.fft.rfft(a, size, axis=1)) * np.fft.rfft(b, size, axis=1)).sum(axis=0)
-    return np.fft.irfft(spec, size)[:m]
+    """sum over bins and t of a[bin, t] * b[bin, s + t], for s = 0..m-1, with b no shorter
+    than a's length + m - 1.  One FFT per array, in single precision (4e-7 of the result
+    off), as long as b: the circular wrap reaches no lag below m."""
+    assert b.shape[1] >= a.shape[1] + m - 1
+    size = 1 << int(np.ceil(np.log2(b.shape[1])))
+    fa = scipy.fft.rfft(a.astype(np.float32), size, axis=1)
+    fb = scipy.fft.rfft(b.astype(np.float32), size, axis=1)
+    return scipy.fft.irfft((np.conj(fa) * fb).sum(axis=0), size)[:m].astype(np.float64)
 
 
 def _z(sim: np.ndarray, mid: int) -> float:

@@ -44,6 +44,13 @@ def analyze(samples: np.ndarray, params: EngineParams, query: bool = False) -> A
     return Analysis(spec, peaks, samples.shape[0] / params.spectrogram.sample_rate)
 
 
+def second_look_peaks(spec: Spectrogram, params: EngineParams) -> Peaks:
+    """The denser query peaks of `matcher.search`'s second look."""
+    fr, tr, per_second = params.match.second_look_peaks
+    pp = replace(params.peaks, freq_radius=fr, time_radius=tr, peaks_per_second=per_second)
+    return find_peaks(spec, pp)
+
+
 def fingerprint(samples: np.ndarray, params: EngineParams) -> Fingerprint:
     """The stored form of a track: landmark hashes with times and MFCC window embeddings."""
     a = analyze(samples, params)

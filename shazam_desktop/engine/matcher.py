@@ -145,6 +145,7 @@ def search(
     speed_search: bool = True,
     resampled: Callable[[float], Peaks] | None = None,
     verify: Verify | None = None,
+    second_look: Callable[[], Peaks] | None = None,
 ) -> SearchResult:
     """Identify a query from its peaks: a quick look first, then the identity transform with
     every hash variant, then the speed grid.
@@ -155,7 +156,9 @@ def search(
     spectrum is analysed on the index's own bin grid.
 
     `verify`, when given, is asked about the best few tracks of an unscaled query that the
-    landmark counts leave undecided (see `_search_one`).
+    landmark counts leave undecided (see `_search_one`).  `second_look()`, when given with
+    `verify`, returns denser peaks of the query: when the identity transform leaves it
+    undecided, the best tracks by their counts are verified too (never accepted by counts).
     """
     mp = params.match
     if mp.quick_fan_out and not exhaustive:
@@ -199,6 +202,21 @@ def search(
     for ts, fs in grid:
         tried += 1
         res = run(ts, fs)
+        if (ts, fs) == (1.0, 1.0) and res.match is None and second_look and verify:
+            # Another song mixed in louder takes most of the peak budget, and with it the
+            # landmarks of the song asked about: denser peaks (closer together, more of
+            # them) keep more of them, and as many chance pairs, so their counts only
+            # propose tracks to the spectrogram check.
+            look = _search_one(
+                second_look(), lookup, table, params, threshold, mfcc_shortlist, True, 1.0,
+                1.0, verify=verify, by_counts=False, fan_out=mp.second_look_fan_out,
+            )  # fmt: skip
+            if look.match is not None:
+                res = replace(look, notes={**res.notes, **look.notes, "second_look": True})
+            elif "verify_z_local" in look.notes:
+                res = replace(
+                    res, notes={**res.notes, "second_z_local": look.notes["verify_z_local"]}
+                )
         if best is None:
             best = res
         elif res.match is not None and (best.match is None or res.match.score > best.match.score):
@@ -284,11 +302,14 @@ def _search_one(
     scale: tuple[float, float] | None = None,
     verify: Verify | None = None,
     widen: bool = False,
+    by_counts: bool = True,
 ) -> SearchResult:
     """One grid point: the peaks mapped by (time_scale, freq_scale), hashed, looked up and
     verified.  `scale` is the grid point reported in the match (the peaks may come from
     resampled audio, already partly mapped back); by default the mapping itself.  With
-    `widen`, a shortlisted search that is not decisive is ranked again over every track."""
+    `widen`, a shortlisted search that is not decisive is ranked again over every track.
+    Without `by_counts`, only `verify` can accept a track (its tiers that need no lead by
+    counts)."""
     mp = params.match
     scale = (time_scale, freq_scale) if scale is None else scale
     ratio = mp.ratio if ratio is None else ratio
@@ -411,8 +432,10 @@ def _search_one(
     conf = None
     win = 0  # index into `ranked` (and `rank`) of the answer
     unscaled = scale == (1.0, 1.0)
-    undecided = top.score < threshold or (
-        top.score < ratio * runner and not _versions(top.score, runner, threshold, mp)
+    undecided = (
+        not by_counts
+        or top.score < threshold
+        or (top.score < ratio * runner and not _versions(top.score, runner, threshold, mp))
     )
     decisive = _decisive(top.score, runner, threshold)
     if widen and not exhaustive and not decisive and (unscaled or not undecided):
@@ -432,6 +455,7 @@ def _search_one(
         win = None
         if (
             unscaled
+            and by_counts
             and mp.rarity_ratio
             and top.score >= threshold
             and top.score >= mp.rarity_count_ratio * runner
@@ -445,15 +469,22 @@ def _search_one(
                 notes["rarity"] = (round(float(w[0]), 1), round(float(w[1:].max()), 1))
                 win = 0
         if win is None and unscaled and verify is not None and top.score >= mp.verify_min_score:
+            # The first few are measured in full; the rest (and every track the counts of a
+            # second look propose) only on local contrast.
             asked = [
                 (a, i)
                 for i, c in enumerate(ranked[: mp.verify_candidates])
-                if (a := verify(c.track_id, c.offset_frames)) is not None
+                if (a := _ask(verify, c, by_counts and i < mp.verify_z_candidates)) is not None
             ]
-            notes["verify_z"] = max((a.z for a, _ in asked), default=None)
-            notes["verify_corr"] = max((a.corr for a, _ in asked), default=None)
+            plain = [(a, i) for a, i in asked if a.z is not None]
+            if by_counts:
+                notes["verify_z"] = max((a.z for a, _ in plain), default=None)
+                notes["verify_corr"] = max((a.corr for a, _ in plain), default=None)
             notes["verify_z_local"] = max((a.z_local for a, _ in asked), default=None)
-            exact = [(a.corr, i) for a, i in asked if a.corr >= mp.verify_same_corr]
+            halves = [a.z_local_halves for a, _ in asked if a.z_local_halves is not None]
+            if halves:
+                notes["verify_halves"] = max(halves)
+            exact = [(a.corr, i) for a, i in plain if a.corr >= mp.verify_same_corr]
             if exact:
                 # The query is a track's own audio (two versions may share it: the
                 # closest copy is the answer).
@@ -462,7 +493,7 @@ def _search_one(
                 notes["same_audio"] = round(corr, 3)
                 win = i
             else:
-                a, i = max(asked, default=(None, None), key=lambda x: x[0].z)
+                a, i = max(plain, default=(None, None), key=lambda x: x[0].z)
                 z = None if a is None else a.z
                 # A clear z alone, or a fair one for the leader that also leads by counts.
                 lead = i == 0 and top.score >= mp.verify_lead * runner
@@ -471,12 +502,18 @@ def _search_one(
                     notes["verified"] = round(z, 1)
                     win = i
                 elif asked:
-                    # Local contrast: what a louder song mixed in leaves of the track.
-                    a, i = max(asked, key=lambda x: x[0].z_local)
-                    if a.z_local >= mp.verify_local_z:
-                        conf = confidence(a.z_local, 0, mp.verify_local_z, 1.0)
-                        notes["verified_local"] = round(a.z_local, 1)
-                        win = i
+                    # Local contrast: what a louder song mixed in leaves of the track, in
+                    # both halves of the query (a coincidence holds in part of it).
+                    ok = [
+                        (a.z_local, i)
+                        for a, i in asked
+                        if a.z_local >= mp.verify_local_z
+                        and (a.z_local_halves or 0.0) >= mp.verify_local_halves_z
+                    ]
+                    if ok:
+                        z_local, win = max(ok)
+                        conf = confidence(z_local, 0, mp.verify_local_z, 1.0)
+                        notes["verified_local"] = round(z_local, 1)
         res_kwargs["notes"] = notes
         if win is None:
             return SearchResult(None, **res_kwargs)
@@ -509,6 +546,15 @@ def _search_one(
         hist_counts=h_cnt.astype(np.int32),
     )
     return SearchResult(match, **res_kwargs)
+
+
+def _ask(verify: Verify, c: Candidate, plain: bool) -> Alignment | None:
+    """The spectrogram check of a candidate; without `plain`, on local contrast only."""
+    return (
+        verify(c.track_id, c.offset_frames)
+        if plain
+        else verify(c.track_id, c.offset_frames, plain=False)
+    )
 
 
 def _rarity_weights(

@@ -28,9 +28,15 @@ from shazam_desktop.engine.spectrogram import Spectrogram, stft_db
 class Alignment:
     """The query against one candidate track's own spectrogram around the match's offset."""
 
-    z: float  # how far the match's alignment stands out from the others (see `alignment`)
-    corr: float  # correlation of the time-centred log spectra there: 1.0 for the same audio
+    # How far the match's alignment stands out from the others (see `alignment`), and the
+    # correlation of the time-centred log spectra there (1.0 for the same audio); None when
+    # only local contrast was measured.
+    z: float | None
+    corr: float | None
     z_local: float = 0.0  # the same z on local contrast (see `alignment`)
+    # The smaller z_local of the query's two halves, each against the track on its own;
+    # measured when z_local reaches `alignment`'s halves_from.
+    z_local_halves: float | None = None
 
 
 def alignment(
@@ -38,7 +44,9 @@ def alignment(
     ref_db: np.ndarray,
     lags: int,
     max_bin: int,
-    contrast: tuple[int, int] = (5, 3),
+    contrast: tuple[int, int],
+    plain: bool = True,
+    halves_from: float = np.inf,
 ) -> Alignment | None:
     """How far the query's similarity to the track at the match's alignment stands out.
 
@@ -48,8 +56,11 @@ def alignment(
     bin) at the track's local maxima.  Each gives a z-score of the best of the three lags
     around the match's own against the lags more than 3 frames away; their sum is the
     alignment's z.  `z_local` is the same sum for the local contrast of both spectrograms:
-    each bin's level minus the mean over `contrast` (bins, frames) around it.  None when
-    the track is too short around the offset to compare.
+    each bin's level minus the mean over `contrast` (bins, frames) around it; when it
+    reaches `halves_from`, the two halves of the query are measured too (a true match
+    follows the track all along, a coincidence in part).  Without `plain`, only the local
+    contrast is measured (in half the time).  None when the track is too short around the
+    offset to compare.
     """
     q = np.asarray(query_db[2:max_bin], np.float64)
     r = np.asarray(ref_db[2:max_bin], np.float64)
@@ -64,23 +75,41 @@ def alignment(
     pk = peaks.astype(np.float64)
     per_frame = np.concatenate([[0.0], np.cumsum(pk.sum(axis=0))])
     count = np.maximum(per_frame[n : n + m] - per_frame[:m], 1.0)
+    f_pk = _spectrum(pk)  # shared by both at-peaks measures
 
-    # 1: correlation of the time-centred log spectra; 2: the query's standardised level at
-    # the track's peaks.
-    corr = _centred_corr(q, r, m)
-    qz = (q - np.median(q, axis=1, keepdims=True)) / (q.std(axis=1, keepdims=True) + 1e-3)
-    at_peaks = _xcorr(qz, pk, m) / count
-    # The same on local contrast.
+    # Local contrast: the correlation of the time-centred spectra, and the query's level
+    # at the track's peaks.
     ql = q - uniform_filter(q, contrast, mode="nearest")
     rl = r - uniform_filter(r, contrast, mode="nearest")
     corr_l = _centred_corr(ql, rl, m)
-    at_peaks_l = _xcorr(ql / (ql.std() + 1e-3), pk, m) / count
+    at_peaks_l = _xcorr(ql / (ql.std() + 1e-3), pk, m, f_pk) / count
+    z_local = _z(corr_l, lags) + _z(at_peaks_l, lags)
+    halves = None
+    if z_local >= halves_from:
+        h = n // 2
+        halves = min(
+            _local_z(ql[:, :h], rl, pk, m, lags), _local_z(ql[:, h:], rl[:, h:], pk[:, h:], m, lags)
+        )
+    if not plain:
+        return Alignment(None, None, z_local, halves)
+    # The same on the plain log spectra, the query's level standardised per bin.
+    corr = _centred_corr(q, r, m)
+    qz = (q - np.median(q, axis=1, keepdims=True)) / (q.std(axis=1, keepdims=True) + 1e-3)
+    at_peaks = _xcorr(qz, pk, m, f_pk) / count
     near = corr[max(0, lags - 1) : lags + 2]
-    return Alignment(
-        _z(corr, lags) + _z(at_peaks, lags),
-        float(near.max()),
-        _z(corr_l, lags) + _z(at_peaks_l, lags),
-    )
+    return Alignment(_z(corr, lags) + _z(at_peaks, lags), float(near.max()), z_local, halves)
+
+
+def _local_z(ql: np.ndarray, rl: np.ndarray, pk: np.ndarray, m: int, lags: int) -> float:
+    """`alignment`'s z_local for a part of the query (its frames 0..n-1 against the
+    track's from each lag on)."""
+    n = ql.shape[1]
+    rl, pk = rl[:, : n + m - 1], pk[:, : n + m - 1]
+    per_frame = np.concatenate([[0.0], np.cumsum(pk.sum(axis=0))])
+    count = np.maximum(per_frame[n : n + m] - per_frame[:m], 1.0)
+    corr = _centred_corr(ql, rl, m)
+    at_peaks = _xcorr(ql / (ql.std() + 1e-3), pk, m) / count
+    return _z(corr, lags) + _z(at_peaks, lags)
 
 
 def _centred_corr(q: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
@@ -100,15 +129,23 @@ def _centred_corr(q: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:
     return num / np.sqrt(float((qc * qc).sum()) * energy + 1e-12)
 
 
-def _xcorr(a: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
+def _xcorr(a: np.ndarray, b: np.ndarray, m: int, fb: np.ndarray | None = None) -> np.ndarray:
     """sum over bins and t of a[bin, t] * b[bin, s + t], for s = 0..m-1, with b no shorter
-    than a's length + m - 1.  One FFT per array, in single precision (4e-7 of the result
-    off), as long as b: the circular wrap reaches no lag below m."""
+    than a's length + m - 1.  One FFT per array (`fb`: b's `_spectrum`, when at hand), in
+    single precision (4e-7 of the result off), as long as b: the circular wrap reaches no
+    lag below m."""
     assert b.shape[1] >= a.shape[1] + m - 1
-    size = 1 << int(np.ceil(np.log2(b.shape[1])))
+    if fb is None:
+        fb = _spectrum(b)
+    size = 2 * (fb.shape[1] - 1)
     fa = scipy.fft.rfft(a.astype(np.float32), size, axis=1)
-    fb = scipy.fft.rfft(b.astype(np.float32), size, axis=1)
     return scipy.fft.irfft((np.conj(fa) * fb).sum(axis=0), size)[:m].astype(np.float64)
+
+
+def _spectrum(b: np.ndarray) -> np.ndarray:
+    """b's rows' FFTs as `_xcorr` takes them: single precision, zero-padded to a power of 2."""
+    size = 1 << int(np.ceil(np.log2(b.shape[1])))
+    return scipy.fft.rfft(b.astype(np.float32), size, axis=1)
 
 
 def _z(sim: np.ndarray, mid: int) -> float:
@@ -120,14 +157,17 @@ def _z(sim: np.ndarray, mid: int) -> float:
 
 
 def track_alignment(
-    query: Spectrogram, track_excerpt: np.ndarray, params: EngineParams
+    query: Spectrogram, track_excerpt: np.ndarray, params: EngineParams, plain: bool = True
 ) -> Alignment | None:
     """`alignment` of a query against the samples of its candidate track read from
     `verify_lags` frames before the match's offset (see `excerpt_span`)."""
     mp, sp = params.match, params.spectrogram
     ref = stft_db(track_excerpt, sp)
-    a = alignment(query.db, ref.db, mp.verify_lags, mp.verify_max_bin, mp.verify_contrast)
-    if a is None or a.corr < 0.5:
+    a = alignment(
+        query.db, ref.db, mp.verify_lags, mp.verify_max_bin, mp.verify_contrast, plain,
+        halves_from=mp.verify_local_z,
+    )  # fmt: skip
+    if a is None or a.corr is None or a.corr < 0.5:
         return a
     # The query's frames may fall between the track's (by up to half a hop), which costs a
     # copy of the same audio up to 0.1 of correlation: the track's frames are shifted by

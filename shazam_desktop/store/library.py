@@ -26,7 +26,7 @@ import numpy as np
 
 from shazam_desktop.audio.decode import Audio, is_audio_path, load, load_excerpt, resample
 from shazam_desktop.engine.embeddings import window_embeddings
-from shazam_desktop.engine.fingerprint import Analysis, analyze
+from shazam_desktop.engine.fingerprint import Analysis, analyze, second_look_peaks
 from shazam_desktop.engine.matcher import Match, SearchResult, TrackTable, search
 from shazam_desktop.engine.params import DEFAULT_PARAMS, EngineParams
 from shazam_desktop.engine.verify import Alignment, excerpt_span, track_alignment
@@ -293,9 +293,22 @@ class Library:
                 analyses[fs] = analyze(resample(samples, sr, sr / fs), self.params, query=True)
             return analyses[fs]
 
-        def verify(track_id: int, offset_frames: int, fs: float = 1.0) -> Alignment | None:
-            track = tracks.get(track_id)
-            return None if track is None else self.alignment(analysis_at(fs), track, offset_frames)
+        checked: dict[tuple[int, int, float], Alignment | None] = {}
+
+        def verify(
+            track_id: int, offset_frames: int, fs: float = 1.0, plain: bool = True
+        ) -> Alignment | None:
+            # The second look often proposes a track at the offset already checked.
+            key = (track_id, offset_frames, fs)
+            a = checked.get(key)
+            if key not in checked or (plain and a is not None and a.z is None):
+                track = tracks.get(track_id)
+                a = checked[key] = (
+                    None
+                    if track is None
+                    else self.alignment(analysis_at(fs), track, offset_frames, plain)
+                )
+            return a
 
         res = search(
             analysis.peaks,
@@ -308,16 +321,23 @@ class Library:
             speed_search=speed_search,
             resampled=lambda fs: analysis_at(fs).peaks,
             verify=verify,
+            second_look=(
+                (lambda: second_look_peaks(analysis.spectrogram, self.params))
+                if self.params.match.second_look_peaks
+                else None
+            ),
         )
         track = tracks.get(res.match.track_id) if res.match else None
         similar = [Similar(tracks[tid], sim) for tid, sim in nearest[:5] if tid in tracks]
         elapsed = (time.perf_counter() - t0) * 1000
         return IdentifyResult(res.match, track, similar, elapsed, analysis, res)
 
-    def alignment(self, query: Analysis, track: Track, offset_frames: int) -> Alignment | None:
+    def alignment(
+        self, query: Analysis, track: Track, offset_frames: int, plain: bool = True
+    ) -> Alignment | None:
         """How well the query's spectrogram follows `track`'s own audio at `offset_frames`
-        (engine.verify), read from its file by seeking; None when the file is gone or
-        unreadable since it was indexed."""
+        (engine.verify; without `plain`, on local contrast only), read from its file by
+        seeking; None when the file is gone or unreadable since it was indexed."""
         sr = self.params.spectrogram.sample_rate
         first, count = excerpt_span(offset_frames, query.spectrogram.n_frames, self.params)
         pad = max(0, -first)
@@ -327,7 +347,7 @@ class Library:
             return None
         if pad:
             x = np.concatenate([np.zeros(pad, np.float32), x])
-        return track_alignment(query.spectrogram, x, self.params)
+        return track_alignment(query.spectrogram, x, self.params, plain)
 
     def identify_file(self, path: str | os.PathLike, **kw) -> IdentifyResult:
         audio = load(path, sr=self.params.spectrogram.sample_rate, min_seconds=1.0)

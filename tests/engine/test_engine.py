@@ -383,14 +383,65 @@ def test_local_contrast_settles_what_the_plain_z_cannot():
     answer; below it, none."""
     peaks, lk, table = _rare_and_common(decoy_copies=0)
     fair = dict(threshold=11, speed_search=False)
-    al = {100: Alignment(4.0, 0.05, 5.0), 101: Alignment(9.0, 0.2, P.match.verify_local_z + 2)}
-    res = search(peaks, lk, table, P, **fair, verify=lambda t, o: al[t])
+    mp = P.match
+    al = {100: Alignment(4.0, 0.05, 5.0), 101: Alignment(9.0, 0.2, mp.verify_local_z + 2, 12.0)}
+    res = search(peaks, lk, table, P, **fair, verify=lambda t, o, **k: al[t])
     assert res.match is not None and res.match.track_id == 101
-    assert res.notes["verified_local"] == P.match.verify_local_z + 2 and "verified" not in res.notes
+    assert res.notes["verified_local"] == mp.verify_local_z + 2 and "verified" not in res.notes
     assert 0.5 < res.match.confidence < 1.0
-    al[101] = Alignment(9.0, 0.2, P.match.verify_local_z - 1)
-    res = search(peaks, lk, table, P, **fair, verify=lambda t, o: al[t])
-    assert res.match is None and res.notes["verify_z_local"] == P.match.verify_local_z - 1
+    al[101] = Alignment(9.0, 0.2, mp.verify_local_z - 1)
+    res = search(peaks, lk, table, P, **fair, verify=lambda t, o, **k: al[t])
+    assert res.match is None and res.notes["verify_z_local"] == mp.verify_local_z - 1
+    # Enough on the whole, but one half of the query does not follow the track.
+    al[101] = Alignment(9.0, 0.2, mp.verify_local_z + 2, mp.verify_local_halves_z - 1)
+    res = search(peaks, lk, table, P, **fair, verify=lambda t, o, **k: al[t])
+    assert res.match is None and res.notes["verify_halves"] == mp.verify_local_halves_z - 1
+
+
+def test_second_look_proposes_tracks_that_only_the_spectrogram_check_can_accept():
+    """The query's own peaks leave it undecided (track 100: 8 pairs); its denser peaks
+    put track 101 far ahead (40 pairs).  Those counts only propose 101: it is the answer
+    when its spectrogram check passes, and no answer when it does not."""
+    rng = np.random.default_rng(7)
+    peaks, lm, first = _random_constellation(rng)
+    dense, dlm, dfirst = _random_constellation(rng)
+    size = 2_000
+    mine = rng.permutation(first)[:8]
+    theirs = rng.permutation(dfirst)[:40]
+    seg = build_segment(
+        np.concatenate([lm.hashes[mine], dlm.hashes[theirs]]),
+        np.concatenate([lm.times[mine] + 600, dlm.times[theirs] + size + 900]).astype(np.uint32),
+    )
+    table = TrackTable.build([100, 101], [0, size], [size] * 2)
+
+    def lk(h, cap=None):
+        return lookup(seg, h, cap)
+
+    asked = []
+
+    def verify(track, offset, z_local, plain=True):
+        asked.append((track, offset, plain))
+        z = (3.0, 0.1) if plain else (None, None)  # a z of 3 settles nothing either way
+        return Alignment(*z, z_local, z_local) if track == 101 else Alignment(*z, 2.0)
+
+    fair = dict(threshold=11, speed_search=False)
+    res = search(peaks, lk, table, P, **fair, verify=lambda t, o, **k: verify(t, o, 15.0, **k))
+    assert res.match is None and not [a for a in asked if a[0] == 101]
+    res = search(
+        peaks, lk, table, P, **fair,
+        verify=lambda t, o, **k: verify(t, o, 15.0, **k), second_look=lambda: dense,
+    )  # fmt: skip
+    assert res.match is not None and res.match.track_id == 101 and res.match.score >= 40
+    assert abs(res.match.offset_s * P.spectrogram.frames_per_second - 900) < 1
+    assert res.notes["second_look"] and res.notes["verified_local"] == 15.0
+    assert (101, 900, False) in asked  # on local contrast only
+    # Decisive counts (40 against at most 8, threshold 11) do not accept it by themselves.
+    res = search(
+        peaks, lk, table, P, **fair,
+        verify=lambda t, o, **k: verify(t, o, P.match.verify_local_z - 1, **k),
+        second_look=lambda: dense,
+    )  # fmt: skip
+    assert res.match is None and res.notes["second_z_local"] == P.match.verify_local_z - 1
 
 
 def test_a_query_that_is_a_tracks_own_audio_is_settled_by_the_closest_copy():
@@ -406,6 +457,39 @@ def test_a_query_that_is_a_tracks_own_audio_is_settled_by_the_closest_copy():
     al[101] = Alignment(12.0, 0.85)
     res = search(peaks, lk, table, P, threshold=11, speed_search=False, verify=lambda t, o: al[t])
     assert res.match is None and res.notes["verify_corr"] == 0.85
+
+
+@pytest.mark.parametrize("seed", [21, 41])
+def test_alignment_halves_refuse_a_query_that_follows_the_track_in_part(seed):
+    """The first half of a 5-s query from the song, the second from another song: on the
+    whole it still follows the song (z_local near a true match's), but one half of it
+    does not; the song's own 5 s follow it in both halves."""
+    from shazam_desktop.engine.spectrogram import stft_db
+    from shazam_desktop.engine.verify import alignment, excerpt_span
+    from tests.helpers import music
+
+    mp, hop = P.match, P.spectrogram.hop
+    song, other = music(seed, 40.0), music(seed + 1, 40.0)
+    x = song[12 * SR : 17 * SR]
+    h = x.shape[0] // 2
+    o = other[20 * SR : 20 * SR + x.shape[0] - h]
+    spliced = np.concatenate([x[:h], o * np.sqrt(np.mean(x[h:] ** 2) / np.mean(o**2))])
+    got = {}
+    for name, y in (("whole", x), ("spliced", spliced)):
+        q = analyze(y.astype(np.float32), P, query=True).spectrogram
+        first, count = excerpt_span(int(round(12.0 * SR / hop)), q.n_frames, P)
+        ref = stft_db(song[first : first + count], P.spectrogram).db
+        got[name] = alignment(
+            q.db, ref, mp.verify_lags, mp.verify_max_bin, mp.verify_contrast, halves_from=0.0
+        )
+    whole, spliced_a = got["whole"], got["spliced"]
+    assert whole.z_local_halves >= mp.verify_local_halves_z + 3
+    assert spliced_a.z_local >= 10 and spliced_a.z_local_halves < 4, spliced_a
+    # Measured only where it can matter.
+    assert (
+        alignment(q.db, ref, mp.verify_lags, mp.verify_max_bin, mp.verify_contrast).z_local_halves
+        is None
+    )
 
 
 @pytest.mark.parametrize("seed", [21, 31, 41])
@@ -429,6 +513,9 @@ def test_alignment_z_stands_out_at_the_true_alignment_only(seed):
 
     true = z(song, 12.0)
     wrong = [z(song, 15.0), z(song, 12.3), z(third, 12.0)]
+    first, count = excerpt_span(int(round(12.0 * SR / hop)), q.n_frames, P)
+    local = track_alignment(q, song[first : first + count], P, plain=False)
+    assert local.z is None and local.corr is None and local.z_local == true.z_local
     assert true.z >= 8 and all(true.z > w.z + 3 for w in wrong), (true, wrong)
     # Local contrast keeps more of the song that the louder one masks.
     assert true.z_local > true.z and all(true.z_local > w.z_local + 5 for w in wrong)

@@ -73,17 +73,13 @@ def alignment(
     peaks = r == _running_max(_running_max(r, 3, 0, -np.inf), 2, 1, -np.inf)
     peaks &= r > r.max() - 50.0
     pk = peaks.astype(np.float64)
-    per_frame = np.concatenate([[0.0], np.cumsum(pk.sum(axis=0))])
-    count = np.maximum(per_frame[n : n + m] - per_frame[:m], 1.0)
     f_pk = _spectrum(pk)  # shared by both at-peaks measures
 
     # Local contrast: the correlation of the time-centred spectra, and the query's level
     # at the track's peaks.
     ql = q - uniform_filter(q, contrast, mode="nearest")
     rl = r - uniform_filter(r, contrast, mode="nearest")
-    corr_l = _centred_corr(ql, rl, m)
-    at_peaks_l = _xcorr(ql / (ql.std() + 1e-3), pk, m, f_pk) / count
-    z_local = _z(corr_l, lags) + _z(at_peaks_l, lags)
+    z_local = _local_z(ql, rl, pk, m, lags, f_pk)
     halves = None
     if z_local >= halves_from:
         h = n // 2
@@ -95,21 +91,33 @@ def alignment(
     # The same on the plain log spectra, the query's level standardised per bin.
     corr = _centred_corr(q, r, m)
     qz = (q - np.median(q, axis=1, keepdims=True)) / (q.std(axis=1, keepdims=True) + 1e-3)
-    at_peaks = _xcorr(qz, pk, m, f_pk) / count
+    at_peaks = _xcorr(qz, pk, m, f_pk) / _peak_counts(pk, n, m)
     near = corr[max(0, lags - 1) : lags + 2]
     return Alignment(_z(corr, lags) + _z(at_peaks, lags), float(near.max()), z_local, halves)
 
 
-def _local_z(ql: np.ndarray, rl: np.ndarray, pk: np.ndarray, m: int, lags: int) -> float:
-    """`alignment`'s z_local for a part of the query (its frames 0..n-1 against the
-    track's from each lag on)."""
+def _local_z(
+    ql: np.ndarray,
+    rl: np.ndarray,
+    pk: np.ndarray,
+    m: int,
+    lags: int,
+    f_pk: np.ndarray | None = None,
+) -> float:
+    """`alignment`'s z_local of the query's local contrast `ql` (its frames 0..n-1 against
+    the track's from each lag on; the whole query or a part of it).  `f_pk`: the peak
+    map's `_spectrum`, when pk is already n + m - 1 frames long."""
     n = ql.shape[1]
     rl, pk = rl[:, : n + m - 1], pk[:, : n + m - 1]
-    per_frame = np.concatenate([[0.0], np.cumsum(pk.sum(axis=0))])
-    count = np.maximum(per_frame[n : n + m] - per_frame[:m], 1.0)
     corr = _centred_corr(ql, rl, m)
-    at_peaks = _xcorr(ql / (ql.std() + 1e-3), pk, m) / count
+    at_peaks = _xcorr(ql / (ql.std() + 1e-3), pk, m, f_pk) / _peak_counts(pk, n, m)
     return _z(corr, lags) + _z(at_peaks, lags)
+
+
+def _peak_counts(pk: np.ndarray, n: int, m: int) -> np.ndarray:
+    """How many of the track's peaks fall in the n-frame window of each lag (at least 1)."""
+    per_frame = np.concatenate([[0.0], np.cumsum(pk.sum(axis=0))])
+    return np.maximum(per_frame[n : n + m] - per_frame[:m], 1.0)
 
 
 def _centred_corr(q: np.ndarray, r: np.ndarray, m: int) -> np.ndarray:

@@ -448,13 +448,28 @@ def _search_one(
             True, time_scale, freq_scale, ratio, fan_out, dt_slack, scale, verify, widen=False,
         )  # fmt: skip
         return replace(wide, hash_shortlist=hash_ids, notes={**wide.notes, "widened": True})
+    notes: dict = {}
+    if (
+        not undecided
+        and unscaled
+        and verify is not None
+        and not decisive
+        and top.score < mp.count_veto_ratio * runner
+    ):
+        # A lead by counts near the ratio is also where chance wins: the spectrogram must
+        # not contradict it.
+        a = verify(top.track_id, top.offset_frames)
+        if a is not None and a.z < mp.count_veto_z and a.corr < mp.count_veto_corr:
+            notes["count_veto"] = (round(a.z, 1), round(a.corr, 3))
+            undecided = True
     if undecided:
         # Not clear by counts (unscaled queries only): rare evidence, then the tracks' own
         # audio, may still settle it.
-        notes: dict = {}
         win = None
+        tier_z, tier_lead_z, tier_local_z, tier_halves_z = verify_tiers(mp, len(table))
         if (
-            unscaled
+            "count_veto" not in notes
+            and unscaled
             and by_counts
             and mp.rarity_ratio
             and top.score >= threshold
@@ -497,8 +512,8 @@ def _search_one(
                 z = None if a is None else a.z
                 # A clear z alone, or a fair one for the leader that also leads by counts.
                 lead = i == 0 and top.score >= mp.verify_lead * runner
-                if z is not None and (z >= mp.verify_z or (lead and z >= mp.verify_lead_z)):
-                    conf = confidence(z, 0, mp.verify_z, 1.0)
+                if z is not None and (z >= tier_z or (lead and z >= tier_lead_z)):
+                    conf = confidence(z, 0, tier_z, 1.0)
                     notes["verified"] = round(z, 1)
                     win = i
                 elif asked:
@@ -507,12 +522,11 @@ def _search_one(
                     ok = [
                         (a.z_local, i)
                         for a, i in asked
-                        if a.z_local >= mp.verify_local_z
-                        and (a.z_local_halves or 0.0) >= mp.verify_local_halves_z
+                        if a.z_local >= tier_local_z and (a.z_local_halves or 0.0) >= tier_halves_z
                     ]
                     if ok:
                         z_local, win = max(ok)
-                        conf = confidence(z_local, 0, mp.verify_local_z, 1.0)
+                        conf = confidence(z_local, 0, tier_local_z, 1.0)
                         notes["verified_local"] = round(z_local, 1)
         res_kwargs["notes"] = notes
         if win is None:
@@ -546,6 +560,18 @@ def _search_one(
         hist_counts=h_cnt.astype(np.int32),
     )
     return SearchResult(match, **res_kwargs)
+
+
+def verify_tiers(mp, n_tracks: int) -> tuple[float, float, float, float]:
+    """The spectrogram check's thresholds (verify_z, verify_lead_z, verify_local_z,
+    verify_local_halves_z) for a library of n_tracks: raised per tenfold growth beyond
+    verify_size_from, where they were set."""
+    decades = max(0.0, math.log10(max(1, n_tracks) / mp.verify_size_from))
+    base = (mp.verify_z, mp.verify_lead_z, mp.verify_local_z, mp.verify_local_halves_z)
+    z, lead_z, local_z, halves_z = (
+        b + k * decades for b, k in zip(base, mp.verify_per_decade, strict=True)
+    )
+    return z, lead_z, local_z, halves_z
 
 
 def _ask(verify: Verify, c: Candidate, plain: bool) -> Alignment | None:

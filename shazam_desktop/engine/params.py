@@ -168,6 +168,20 @@ class MatchParams:
     # halves of 8.4 at most; 218 of 220 true candidates with z_local >= 13 had 9 or more.
     verify_local_halves_z: float = 9.0
     verify_contrast: tuple[int, int] = (5, 3)
+    # Every tier above was set at 1,000 tracks; at more, the best candidates by counts are
+    # closer to the query by chance (their z tails shift up), so each tier asks this much
+    # more per tenfold growth beyond verify_size_from tracks: (verify_z, verify_lead_z,
+    # verify_local_z, verify_local_halves_z).  Measured on the same 1,200 unknown clips
+    # (seed 51) at 1,000 and 10,000 tracks: the top of the clips' best z went from 8.8-10.5
+    # to 10.2-11.8 (and one 15.4), of their best z_local from 10.0-10.6 to 12.2-13.6 (and
+    # one 17.5 with halves 6.1); the leader's z by 1 at most.  The one false match of that
+    # draw at 10,000 tracks was the z of 15.4; 4 of 600 of another (seed 41) came through
+    # these tiers too (z 11.2-11.6 as leader, z_local 14.7 with halves 12.3).  Cost at 10,000 tracks, replayed on 420 noisy
+    # known clips (seed 11; a clip these tiers no longer settle counted as lost): 390 -> 381
+    # right (another song at -5 dB 50 -> 46 of 60, at 0 dB 59 -> 57, white noise at -5 dB
+    # 51 -> 50, laptop 59 -> 58, 3-s white 0 dB 52 -> 51).  Up to 1,000 tracks: no change.
+    verify_per_decade: tuple[float, float, float, float] = (2.0, 1.0, 2.0, 1.0)
+    verify_size_from: int = 1000
     # ... or, before either, a candidate whose spectrogram correlates with the query's at
     # verify_same_corr or more: the query is that track's own audio (the closest copy wins
     # where two versions share it).  Measured: a clean clip of the real corpus's
@@ -184,6 +198,17 @@ class MatchParams:
     # (200 clips at 200 tracks): one true match at 0 dB had z 5.7 (lost at 6, kept at 5.5).
     speed_verify_z: float = 5.5
     speed_verify_corr: float = 0.5
+    # A match by counts alone that is not decisive and leads by less than count_veto_ratio
+    # is refused (and left to the other tiers) when its spectrogram contradicts it: z under
+    # count_veto_z and correlation under count_veto_corr.  Chance wins at exactly the ratio
+    # (18 vs 9, 24 vs 12: 2 of 1,200 unknown clips at 1,000 tracks, seed 51; 20 vs 10 at
+    # 10,000, seed 41), with z 3.8-4.3 and correlation 0.18-0.27; 85-90 % of the chance
+    # leaders of undecided unknown clips are under both.  Of 109 such true matches of 1,000
+    # known clips at 200 tracks (seed 11, every condition), none: a tempo-changed clip keeps
+    # correlation 0.3-0.5 even where its z is 4.4.
+    count_veto_ratio: float = 2.5
+    count_veto_z: float = 5.0
+    count_veto_corr: float = 0.3
     verify_max_bin: int = 400  # bins 2-399 (up to 4.3 kHz) are compared: the range measured
     # The query side may be denser than the index (as in audfprint): more of the stored
     # peaks survive among the query's when noise or another song competes for the budget.

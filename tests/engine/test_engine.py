@@ -7,7 +7,7 @@ from shazam_desktop.engine.embeddings import mel_filterbank, window_embeddings
 from shazam_desktop.engine.fingerprint import analyze, fingerprint
 from shazam_desktop.engine.index import build_segment, lookup, merge_segments
 from shazam_desktop.engine.landmarks import landmarks
-from shazam_desktop.engine.matcher import TrackTable, search
+from shazam_desktop.engine.matcher import TrackTable, search, verify_tiers
 from shazam_desktop.engine.params import DEFAULT_PARAMS as P
 from shazam_desktop.engine.peaks import find_peaks
 from shazam_desktop.engine.spectrogram import stft_db
@@ -396,6 +396,87 @@ def test_local_contrast_settles_what_the_plain_z_cannot():
     al[101] = Alignment(9.0, 0.2, mp.verify_local_z + 2, mp.verify_local_halves_z - 1)
     res = search(peaks, lk, table, P, **fair, verify=lambda t, o, **k: al[t])
     assert res.match is None and res.notes["verify_halves"] == mp.verify_local_halves_z - 1
+
+
+def _two_tracks(n_a: int, n_b: int, padding: int = 0):
+    """A query's constellation and an index where track 100 holds n_a of its pairs at one
+    offset and track 101 n_b others 500 frames into it; `padding` empty tracks follow."""
+    rng = np.random.default_rng(11)
+    peaks, lm, first = _random_constellation(rng)
+    picks = rng.permutation(first)
+    a, b = picks[:n_a], picks[n_a : n_a + n_b]
+    size = 2_000
+    seg = build_segment(
+        np.concatenate([lm.hashes[a], lm.hashes[b]]),
+        np.concatenate([lm.times[a] + 1_000, lm.times[b] + size + 500]).astype(np.uint32),
+    )
+    n = 2 + padding
+    table = TrackTable.build(list(range(100, 100 + n)), [i * size for i in range(n)], [size] * n)
+    return peaks, (lambda h, cap=None: lookup(seg, h, cap)), table
+
+
+def test_a_lead_by_counts_near_the_ratio_must_not_be_contradicted_by_the_spectrogram():
+    """20 against 9 passes the ratio but is not decisive: the leader's spectrogram check is
+    asked, and a z and correlation both at chance level refuse it (and leave the query to
+    the other tiers).  A fair correlation keeps it; a lead of 2.5x or more is not asked."""
+    fair = dict(threshold=11, speed_search=False)
+    mp = P.match
+    peaks, lk, table = _two_tracks(20, 9)
+    asked = []
+
+    def verify(z, corr):
+        def ask(track_id, offset_frames, plain=True):
+            asked.append(track_id)
+            return Alignment(z, corr, 2.0) if plain else Alignment(None, None, 2.0)
+
+        return ask
+
+    assert search(peaks, lk, table, P, **fair).match.track_id == 100  # counts alone
+    res = search(peaks, lk, table, P, **fair, verify=verify(mp.count_veto_z - 1, 0.1))
+    assert res.match is None and res.notes["count_veto"] == (mp.count_veto_z - 1, 0.1)
+    assert asked[0] == 100 and 101 in asked  # then the other tiers asked about both
+    res = search(peaks, lk, table, P, **fair, verify=verify(mp.count_veto_z - 1, 0.4))
+    assert res.match is not None and res.match.track_id == 100 and "count_veto" not in res.notes
+    peaks, lk, table = _two_tracks(24, 9)  # 2.67x
+    asked.clear()
+    res = search(peaks, lk, table, P, **fair, verify=verify(0.0, 0.0))
+    assert res.match is not None and res.match.track_id == 100 and asked == []
+
+
+def test_the_spectrogram_checks_tiers_rise_with_the_library():
+    """Chance candidates come closer with more tracks: the same z that settles a close call
+    in a small library is not enough at 10,000 tracks, where each tier asks
+    verify_per_decade more; a z above the raised tier still settles it."""
+    mp = P.match
+    assert verify_tiers(mp, 200) == verify_tiers(mp, mp.verify_size_from)
+    assert verify_tiers(mp, 200) == (
+        mp.verify_z, mp.verify_lead_z, mp.verify_local_z, mp.verify_local_halves_z
+    )  # fmt: skip
+    big = verify_tiers(mp, 10 * mp.verify_size_from)
+    assert big == pytest.approx(
+        [b + k for b, k in zip(verify_tiers(mp, 200), mp.verify_per_decade, strict=True)]
+    )
+    fair = dict(threshold=11, speed_search=False)
+    z = (mp.verify_z + big[0]) / 2  # between the two tiers
+
+    def verify(track_id, offset_frames, plain=True):
+        return (
+            Alignment(z if plain else None, 0.2 if plain else None, 2.0)
+            if track_id == 101
+            else None
+        )
+
+    small = search(*_two_tracks(16, 10), P, **fair, verify=verify)
+    assert (
+        small.match is not None
+        and small.match.track_id == 101
+        and small.notes["verified"] == round(z, 1)
+    )
+    large = search(*_two_tracks(16, 10, padding=9_998), P, **fair, verify=verify)
+    assert large.match is None and large.notes["verify_z"] == z
+    z = big[0] + 0.5
+    large = search(*_two_tracks(16, 10, padding=9_998), P, **fair, verify=verify)
+    assert large.match is not None and large.match.track_id == 101
 
 
 def test_second_look_proposes_tracks_that_only_the_spectrogram_check_can_accept():

@@ -250,9 +250,8 @@ def search(
         # tempi a few % apart match by counts but not there.
         fps = params.spectrogram.frames_per_second
         a = verify(m.track_id, int(round(m.offset_s * fps)), m.freq_scale)
-        if a is not None and a.z < mp.speed_verify_z and a.corr < mp.speed_verify_corr:
-            notes = {**best.notes, "speed_unverified": (round(a.z, 1), round(a.corr, 3))}
-            best = replace(best, match=None, notes=notes)
+        if (at_chance := _contradicts(a, mp.speed_verify_z, mp.speed_verify_corr)) is not None:
+            best = replace(best, match=None, notes={**best.notes, "speed_unverified": at_chance})
     return SearchResult(
         best.match,
         best.ranked,
@@ -449,6 +448,7 @@ def _search_one(
         )  # fmt: skip
         return replace(wide, hash_shortlist=hash_ids, notes={**wide.notes, "widened": True})
     notes: dict = {}
+    vetoed = False
     if (
         not undecided
         and unscaled
@@ -459,16 +459,16 @@ def _search_one(
         # A lead by counts near the ratio is also where chance wins: the spectrogram must
         # not contradict it.
         a = verify(top.track_id, top.offset_frames)
-        if a is not None and a.z < mp.count_veto_z and a.corr < mp.count_veto_corr:
-            notes["count_veto"] = (round(a.z, 1), round(a.corr, 3))
-            undecided = True
+        if (at_chance := _contradicts(a, mp.count_veto_z, mp.count_veto_corr)) is not None:
+            notes["count_veto"] = at_chance
+            undecided = vetoed = True
     if undecided:
         # Not clear by counts (unscaled queries only): rare evidence, then the tracks' own
         # audio, may still settle it.
         win = None
         tier_z, tier_lead_z, tier_local_z, tier_halves_z = verify_tiers(mp, len(table))
         if (
-            "count_veto" not in notes
+            not vetoed
             and unscaled
             and by_counts
             and mp.rarity_ratio
@@ -572,6 +572,15 @@ def verify_tiers(mp, n_tracks: int) -> tuple[float, float, float, float]:
         b + k * decades for b, k in zip(base, mp.verify_per_decade, strict=True)
     )
     return z, lead_z, local_z, halves_z
+
+
+def _contradicts(a: Alignment | None, z: float, corr: float) -> tuple[float, float] | None:
+    """(z, correlation), rounded for the notes, when a match by counts is contradicted by
+    its spectrogram check: both under these levels (chance).  None when it is not, or when
+    the track could not be compared."""
+    if a is None or a.z is None or a.corr is None or a.z >= z or a.corr >= corr:
+        return None
+    return round(a.z, 1), round(a.corr, 3)
 
 
 def _ask(verify: Verify, c: Candidate, plain: bool) -> Alignment | None:

@@ -176,10 +176,11 @@ class MatchParams:
     # to 10.2-11.8 (and one 15.4), of their best z_local from 10.0-10.6 to 12.2-13.6 (and
     # one 17.5 with halves 6.1); the leader's z by 1 at most.  The one false match of that
     # draw at 10,000 tracks was the z of 15.4; 4 of 600 of another (seed 41) came through
-    # these tiers too (z 11.2-11.6 as leader, z_local 14.7 with halves 12.3).  Cost at 10,000 tracks, replayed on 420 noisy
-    # known clips (seed 11; a clip these tiers no longer settle counted as lost): 390 -> 381
-    # right (another song at -5 dB 50 -> 46 of 60, at 0 dB 59 -> 57, white noise at -5 dB
-    # 51 -> 50, laptop 59 -> 58, 3-s white 0 dB 52 -> 51).  Up to 1,000 tracks: no change.
+    # these tiers too (z 11.2-11.6 as leader, z_local 14.7 with halves 12.3).  Cost at
+    # 10,000 tracks, replayed on 420 noisy known clips (seed 11; a clip these tiers no
+    # longer settle counted as lost): 390 -> 381 right (another song at -5 dB 50 -> 46 of
+    # 60, at 0 dB 59 -> 57, white noise at -5 dB 51 -> 50, laptop 59 -> 58, 3-s white 0 dB
+    # 52 -> 51).  Up to 1,000 tracks: no change.
     verify_per_decade: tuple[float, float, float, float] = (2.0, 1.0, 2.0, 1.0)
     verify_size_from: int = 1000
     # ... or, before either, a candidate whose spectrogram correlates with the query's at

@@ -269,10 +269,17 @@ def _rare_and_common(decoy_copies: int):
     """A query's constellation and an index of 2 + decoy_copies tracks: track 100 holds 16
     of the query's pairs at one offset, each pair found nowhere else; track 101 holds 10
     others at one offset, and those 10 pairs recur in `decoy_copies` more tracks."""
+    return _two_tracks(16, 10, decoy_copies=decoy_copies)
+
+
+def _two_tracks(n_a: int, n_b: int, decoy_copies: int = 0, padding: int = 0):
+    """A query's constellation and an index where track 100 holds n_a of its pairs at one
+    offset (1,000 frames into it) and track 101 n_b others (500 frames into it); those n_b
+    pairs recur in `decoy_copies` more tracks, and `padding` empty tracks follow."""
     rng = np.random.default_rng(3)
     peaks, lm, first = _random_constellation(rng)
     picks = rng.permutation(first)
-    true_i, decoy_i = picks[:16], picks[16:26]
+    true_i, decoy_i = picks[:n_a], picks[n_a : n_a + n_b]
     size = 2_000
     hs, ps = [lm.hashes[true_i]], [lm.times[true_i].astype(np.int64) + 1_000]
     hs.append(lm.hashes[decoy_i])
@@ -281,7 +288,7 @@ def _rare_and_common(decoy_copies: int):
         hs.append(lm.hashes[decoy_i])
         ps.append((2 + k) * size + rng.integers(0, size - 300, decoy_i.shape[0]))
     seg = build_segment(np.concatenate(hs), np.concatenate(ps).astype(np.uint32))
-    n = 2 + decoy_copies
+    n = 2 + decoy_copies + padding
     table = TrackTable.build(list(range(100, 100 + n)), [i * size for i in range(n)], [size] * n)
     return peaks, (lambda h, cap=None: lookup(seg, h, cap)), table
 
@@ -396,23 +403,6 @@ def test_local_contrast_settles_what_the_plain_z_cannot():
     al[101] = Alignment(9.0, 0.2, mp.verify_local_z + 2, mp.verify_local_halves_z - 1)
     res = search(peaks, lk, table, P, **fair, verify=lambda t, o, **k: al[t])
     assert res.match is None and res.notes["verify_halves"] == mp.verify_local_halves_z - 1
-
-
-def _two_tracks(n_a: int, n_b: int, padding: int = 0):
-    """A query's constellation and an index where track 100 holds n_a of its pairs at one
-    offset and track 101 n_b others 500 frames into it; `padding` empty tracks follow."""
-    rng = np.random.default_rng(11)
-    peaks, lm, first = _random_constellation(rng)
-    picks = rng.permutation(first)
-    a, b = picks[:n_a], picks[n_a : n_a + n_b]
-    size = 2_000
-    seg = build_segment(
-        np.concatenate([lm.hashes[a], lm.hashes[b]]),
-        np.concatenate([lm.times[a] + 1_000, lm.times[b] + size + 500]).astype(np.uint32),
-    )
-    n = 2 + padding
-    table = TrackTable.build(list(range(100, 100 + n)), [i * size for i in range(n)], [size] * n)
-    return peaks, (lambda h, cap=None: lookup(seg, h, cap)), table
 
 
 def test_a_lead_by_counts_near_the_ratio_must_not_be_contradicted_by_the_spectrogram():

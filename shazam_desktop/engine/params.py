@@ -152,7 +152,8 @@ class MatchParams:
     verify_lead_z: float = 11.0
     verify_lead: float = 1.4
     # ... or, failing both, z_local >= verify_local_z: the same measures on local contrast
-    # (each bin's level minus the mean of verify_contrast (bins, frames) around it), which
+    # (each bin's level minus the mean of verify_contrast (bins, frames) around it, on the
+    # longer window below since it was set; the fit here was on the index's), which
     # another song mixed in louder hides far less.  Measured on cached spectrograms: 6,050
     # candidates of 2,086 undecided unknown clips at 1,000 tracks (seeds 5, 21) reached
     # 11.5 at most; of 511 undecided known clips at 200 tracks (seeds 11-13, 3,600 noisy
@@ -167,7 +168,19 @@ class MatchParams:
     # 3.2-7.0).  The upper tail of chance in the cache (z_local >= 9, 25 candidates) had
     # halves of 8.4 at most; 218 of 220 true candidates with z_local >= 13 had 9 or more.
     verify_local_halves_z: float = 9.0
-    verify_contrast: tuple[int, int] = (5, 3)
+    verify_contrast: tuple[int, int] = (3, 3)
+    # Local contrast is measured on an STFT of this window (the index's hop), up to this bin
+    # (4.3 kHz, as verify_max_bin), with the 3 x 3 contrast above: partials of two songs
+    # that share a 10.8-Hz bin fall in two 5.4-Hz ones.  Every candidate asked about for
+    # 1,200 unknown clips at 1,000 tracks (seed 51, 19,802 of them, second looks included)
+    # measured again: chance z_local reached 10.2 at most (10.6 on the 1,024 window with
+    # 5 x 3 contrast; 11.2 on this one with 5 x 3); with the tiers unchanged, another song
+    # at -5 dB 166 -> 174 of 200 clips at 200 tracks (seed 11; 173 with 5 x 3), white noise
+    # at -5 dB and 3-s 0 dB unchanged (188, 193 of 200).  A 4,096 window kept fewer true
+    # candidates above chance, and one that also weighed each bin by the query's own
+    # signal-to-noise fewer still (white noise -5 dB).
+    verify_local_n_fft: int = 2048
+    verify_local_max_bin: int = 800
     # Every tier above was set at 1,000 tracks; at more, the best candidates by counts are
     # closer to the query by chance (their z tails shift up), so each tier asks this much
     # more per tenfold growth beyond verify_size_from tracks: (verify_z, verify_lead_z,

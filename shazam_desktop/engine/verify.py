@@ -19,7 +19,7 @@ import numpy as np
 import scipy.fft
 from scipy.ndimage import uniform_filter
 
-from shazam_desktop.engine.params import EngineParams
+from shazam_desktop.engine.params import EngineParams, SpectrogramParams
 from shazam_desktop.engine.peaks import _running_max
 from shazam_desktop.engine.spectrogram import Spectrogram, stft_db
 
@@ -47,6 +47,7 @@ def alignment(
     contrast: tuple[int, int],
     plain: bool = True,
     halves_from: float = np.inf,
+    fine: tuple[np.ndarray, np.ndarray, int] | None = None,
 ) -> Alignment | None:
     """How far the query's similarity to the track at the match's alignment stands out.
 
@@ -59,8 +60,10 @@ def alignment(
     each bin's level minus the mean over `contrast` (bins, frames) around it; when it
     reaches `halves_from`, the two halves of the query are measured too (a true match
     follows the track all along, a coincidence in part).  Without `plain`, only the local
-    contrast is measured (in half the time).  None when the track is too short around the
-    offset to compare.
+    contrast is measured (in half the time).  `fine`, when given, is (query_db, ref_db,
+    max_bin) of a longer STFT window with the same hop, the track's `lags` frames before
+    the offset as above: local contrast is measured on those instead (finer bins keep two
+    songs' partials apart).  None when the track is too short around the offset to compare.
     """
     q = np.asarray(query_db[2:max_bin], np.float64)
     r = np.asarray(ref_db[2:max_bin], np.float64)
@@ -68,23 +71,31 @@ def alignment(
     m = r.shape[1] - n + 1
     if n < 8 or m < 2 * lags - 1:
         return None
-    # The track's local maxima (+-3 bins, +-2 frames, within 50 dB of its loudest) and how
-    # many fall in the window of each lag.
-    peaks = r == _running_max(_running_max(r, 3, 0, -np.inf), 2, 1, -np.inf)
-    peaks &= r > r.max() - 50.0
-    pk = peaks.astype(np.float64)
+    pk = _peak_map(r)
     f_pk = _spectrum(pk)  # shared by both at-peaks measures
 
     # Local contrast: the correlation of the time-centred spectra, and the query's level
     # at the track's peaks.
-    ql = q - uniform_filter(q, contrast, mode="nearest")
-    rl = r - uniform_filter(r, contrast, mode="nearest")
-    z_local = _local_z(ql, rl, pk, m, lags, f_pk)
+    if fine is None:
+        fq, fr, fpk, f_fpk = q, r, pk, f_pk
+    else:
+        fq = np.asarray(fine[0][2 : fine[2]], np.float64)
+        fr = np.asarray(fine[1][2 : fine[2]], np.float64)
+        fr = fr[:, : fq.shape[1] + m - 1]
+        if fq.shape[1] < 8 or fr.shape[1] < fq.shape[1] + 2 * lags - 2:
+            return None
+        fpk = _peak_map(fr)
+        f_fpk = _spectrum(fpk)
+    fm = fr.shape[1] - fq.shape[1] + 1
+    ql = fq - uniform_filter(fq, contrast, mode="nearest")
+    rl = fr - uniform_filter(fr, contrast, mode="nearest")
+    z_local = _local_z(ql, rl, fpk, fm, lags, f_fpk)
     halves = None
     if z_local >= halves_from:
-        h = n // 2
+        h = fq.shape[1] // 2
         halves = min(
-            _local_z(ql[:, :h], rl, pk, m, lags), _local_z(ql[:, h:], rl[:, h:], pk[:, h:], m, lags)
+            _local_z(ql[:, :h], rl, fpk, fm, lags),
+            _local_z(ql[:, h:], rl[:, h:], fpk[:, h:], fm, lags),
         )
     if not plain:
         return Alignment(None, None, z_local, halves)
@@ -112,6 +123,13 @@ def _local_z(
     corr = _centred_corr(ql, rl, m)
     at_peaks = _xcorr(ql / (ql.std() + 1e-3), pk, m, f_pk) / _peak_counts(pk, n, m)
     return _z(corr, lags) + _z(at_peaks, lags)
+
+
+def _peak_map(r: np.ndarray) -> np.ndarray:
+    """The track's local maxima (+-3 bins, +-2 frames, within 50 dB of its loudest), as 0/1."""
+    peaks = r == _running_max(_running_max(r, 3, 0, -np.inf), 2, 1, -np.inf)
+    peaks &= r > r.max() - 50.0
+    return peaks.astype(np.float64)
 
 
 def _peak_counts(pk: np.ndarray, n: int, m: int) -> np.ndarray:
@@ -164,16 +182,36 @@ def _z(sim: np.ndarray, mid: int) -> float:
     return float((sim[lo:hi].max() - far.mean()) / (far.std() + 1e-9))
 
 
+def fine_params(params: EngineParams) -> SpectrogramParams:
+    """The longer STFT window (same rate and hop) that local contrast is measured on."""
+    return replace(params.spectrogram, n_fft=params.match.verify_local_n_fft)
+
+
+def fine_spectrogram(samples: np.ndarray, params: EngineParams) -> Spectrogram:
+    """A query's spectrogram for `track_alignment`'s local contrast (see `fine_params`)."""
+    return stft_db(samples, fine_params(params))
+
+
 def track_alignment(
-    query: Spectrogram, track_excerpt: np.ndarray, params: EngineParams, plain: bool = True
+    query: Spectrogram,
+    track_excerpt: np.ndarray,
+    params: EngineParams,
+    plain: bool = True,
+    query_fine: Spectrogram | None = None,
 ) -> Alignment | None:
     """`alignment` of a query against the samples of its candidate track read from
-    `verify_lags` frames before the match's offset (see `excerpt_span`)."""
+    `verify_lags` frames before the match's offset (see `excerpt_span`).  With
+    `query_fine` (`fine_spectrogram` of the same samples), local contrast is measured on
+    the longer window, as the tiers were set; without it, on the query's own STFT."""
     mp, sp = params.match, params.spectrogram
     ref = stft_db(track_excerpt, sp)
+    fine = None
+    if query_fine is not None:
+        ref_fine = stft_db(track_excerpt, fine_params(params))
+        fine = (query_fine.db, ref_fine.db, mp.verify_local_max_bin)
     a = alignment(
         query.db, ref.db, mp.verify_lags, mp.verify_max_bin, mp.verify_contrast, plain,
-        halves_from=mp.verify_local_z,
+        halves_from=mp.verify_local_z, fine=fine,
     )  # fmt: skip
     if a is None or a.corr is None or a.corr < 0.5:
         return a

@@ -29,7 +29,13 @@ from shazam_desktop.engine.embeddings import window_embeddings
 from shazam_desktop.engine.fingerprint import Analysis, analyze, second_look_peaks
 from shazam_desktop.engine.matcher import Match, SearchResult, TrackTable, search
 from shazam_desktop.engine.params import DEFAULT_PARAMS, EngineParams
-from shazam_desktop.engine.verify import Alignment, excerpt_span, track_alignment
+from shazam_desktop.engine.spectrogram import Spectrogram
+from shazam_desktop.engine.verify import (
+    Alignment,
+    excerpt_span,
+    fine_spectrogram,
+    track_alignment,
+)
 from shazam_desktop.errors import DecodeError, LibraryError, ParamsMismatchError
 from shazam_desktop.store.catalog import INDEXING, READY, Catalog, HistoryEntry, Track
 from shazam_desktop.store.fpindex import FingerprintIndex, lookup_all
@@ -285,13 +291,25 @@ class Library:
         nearest = self.vectors.nearest_tracks(emb, self.params.match.mfcc_shortlist, live)
         sr = self.params.spectrogram.sample_rate
 
+        signals = {1.0: samples}
         analyses = {1.0: analysis}
+        fine: dict[float, Spectrogram] = {}
+
+        def signal_at(fs: float) -> np.ndarray:
+            # Rate sr -> sr / fs, played at sr: every frequency times fs (see `search`).
+            if fs not in signals:
+                signals[fs] = resample(samples, sr, sr / fs)
+            return signals[fs]
 
         def analysis_at(fs: float) -> Analysis:
-            # Rate sr -> sr / fs, played at sr: every frequency times fs (see `search`).
             if fs not in analyses:
-                analyses[fs] = analyze(resample(samples, sr, sr / fs), self.params, query=True)
+                analyses[fs] = analyze(signal_at(fs), self.params, query=True)
             return analyses[fs]
+
+        def fine_at(fs: float) -> Spectrogram:
+            if fs not in fine:
+                fine[fs] = fine_spectrogram(signal_at(fs), self.params)
+            return fine[fs]
 
         checked: dict[tuple[int, int, float], Alignment | None] = {}
 
@@ -306,7 +324,7 @@ class Library:
                 a = checked[key] = (
                     None
                     if track is None
-                    else self.alignment(analysis_at(fs), track, offset_frames, plain)
+                    else self.alignment(analysis_at(fs), track, offset_frames, plain, fine_at(fs))
                 )
             return a
 
@@ -333,11 +351,17 @@ class Library:
         return IdentifyResult(res.match, track, similar, elapsed, analysis, res)
 
     def alignment(
-        self, query: Analysis, track: Track, offset_frames: int, plain: bool = True
+        self,
+        query: Analysis,
+        track: Track,
+        offset_frames: int,
+        plain: bool = True,
+        query_fine: Spectrogram | None = None,
     ) -> Alignment | None:
         """How well the query's spectrogram follows `track`'s own audio at `offset_frames`
-        (engine.verify; without `plain`, on local contrast only), read from its file by
-        seeking; None when the file is gone or unreadable since it was indexed."""
+        (engine.verify; without `plain`, on local contrast only; `query_fine`: the query's
+        `fine_spectrogram`, for local contrast as `identify` measures it), read from its
+        file by seeking; None when the file is gone or unreadable since it was indexed."""
         sr = self.params.spectrogram.sample_rate
         first, count = excerpt_span(offset_frames, query.spectrogram.n_frames, self.params)
         pad = max(0, -first)
@@ -347,7 +371,7 @@ class Library:
             return None
         if pad:
             x = np.concatenate([np.zeros(pad, np.float32), x])
-        return track_alignment(query.spectrogram, x, self.params, plain)
+        return track_alignment(query.spectrogram, x, self.params, plain, query_fine)
 
     def identify_file(self, path: str | os.PathLike, **kw) -> IdentifyResult:
         audio = load(path, sr=self.params.spectrogram.sample_rate, min_seconds=1.0)

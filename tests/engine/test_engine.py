@@ -568,7 +568,7 @@ def test_alignment_z_stands_out_at_the_true_alignment_only(seed):
     """A 5-s excerpt under another song 5 dB louder, against its own track at the right
     offset, the same track 3 s and 0.3 s off, and another track: both the z and the
     local-contrast z."""
-    from shazam_desktop.engine.verify import excerpt_span, track_alignment
+    from shazam_desktop.engine.verify import excerpt_span, fine_spectrogram, track_alignment
     from tests.helpers import music
 
     song, other, third = music(seed, 40.0), music(seed + 1, 40.0), music(seed + 2, 40.0)
@@ -592,6 +592,18 @@ def test_alignment_z_stands_out_at_the_true_alignment_only(seed):
     assert true.z_local > true.z and all(true.z_local > w.z_local + 5 for w in wrong)
     # The other song is louder: the query is not the track's own audio.
     assert true.corr < P.match.verify_same_corr and all(true.corr > w.corr for w in wrong)
+    # On the longer window (as identify measures it), the song's partials stand apart from
+    # the other song's: more of it is left, and still none at a wrong alignment.
+    qf = fine_spectrogram((x + y).astype(np.float32), P)
+
+    def fine(track, offset_s):
+        first, count = excerpt_span(int(round(offset_s * SR / hop)), q.n_frames, P)
+        return track_alignment(q, track[first : first + count], P, query_fine=qf)
+
+    true_f = fine(song, 12.0)
+    assert true_f.z == true.z and true_f.corr == true.corr  # the plain measures are unchanged
+    assert true_f.z_local > true.z_local + 2
+    assert all(true_f.z_local > w.z_local + 10 for w in (fine(song, 15.0), fine(third, 12.0)))
 
 
 def test_mel_filterbank_equals_librosa():

@@ -146,6 +146,7 @@ def test_alignment_reads_the_tracks_own_file_and_survives_its_loss(tmp_path, son
     import shutil
 
     from shazam_desktop.engine.fingerprint import analyze
+    from shazam_desktop.engine.verify import fine_spectrogram
 
     d = tmp_path / "songs"
     shutil.copytree(song_dir, d)
@@ -163,6 +164,12 @@ def test_alignment_reads_the_tracks_own_file_and_survives_its_loss(tmp_path, son
         int(round(9.0 * fps)),
     )
     assert clean.corr > 0.95 > at.corr and off.corr < 0.5  # the same audio, read back
+    # Local contrast on the longer window, as identify asks it: the same plain measures.
+    noisy = add_noise(_clip(d, "01 - Song 1.flac", 9.0), 0)
+    qf = fine_spectrogram(noisy, lib.params)
+    at_f = lib.alignment(q, track, int(round(9.0 * fps)), query_fine=qf)
+    off_f = lib.alignment(q, track, int(round(17.0 * fps)), query_fine=qf)
+    assert (at_f.z, at_f.corr) == (at.z, at.corr) and at_f.z_local > off_f.z_local + 5
     (d / "01 - Song 1.flac").unlink()
     assert lib.alignment(q, track, int(round(9.0 * fps))) is None
     lib.close()

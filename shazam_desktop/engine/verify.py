@@ -71,22 +71,18 @@ def alignment(
     m = r.shape[1] - n + 1
     if n < 8 or m < 2 * lags - 1:
         return None
-    pk = _peak_map(r)
-    f_pk = _spectrum(pk)  # shared by both at-peaks measures
-
     # Local contrast: the correlation of the time-centred spectra, and the query's level
     # at the track's peaks.
     if fine is None:
-        fq, fr, fpk, f_fpk = q, r, pk, f_pk
+        fq, fr = q, r
     else:
         fq = np.asarray(fine[0][2 : fine[2]], np.float64)
-        fr = np.asarray(fine[1][2 : fine[2]], np.float64)
-        fr = fr[:, : fq.shape[1] + m - 1]
-        if fq.shape[1] < 8 or fr.shape[1] < fq.shape[1] + 2 * lags - 2:
-            return None
-        fpk = _peak_map(fr)
-        f_fpk = _spectrum(fpk)
+        fr = np.asarray(fine[1][2 : fine[2]], np.float64)[:, : fq.shape[1] + m - 1]
     fm = fr.shape[1] - fq.shape[1] + 1
+    if fq.shape[1] < 8 or fm < 2 * lags - 1:
+        return None
+    fpk = _peak_map(fr)
+    f_fpk = _spectrum(fpk)  # shared by both at-peaks measures of the same spectrogram
     ql = fq - uniform_filter(fq, contrast, mode="nearest")
     rl = fr - uniform_filter(fr, contrast, mode="nearest")
     z_local = _local_z(ql, rl, fpk, fm, lags, f_fpk)
@@ -99,7 +95,14 @@ def alignment(
         )
     if not plain:
         return Alignment(None, None, z_local, halves)
-    # The same on the plain log spectra, the query's level standardised per bin.
+    # The same on the plain log spectra, the query's level standardised per bin; the
+    # track's peaks are those of this spectrogram (found only now when `fine` was given:
+    # a check on local contrast alone does not need them).
+    if fine is None:
+        pk, f_pk = fpk, f_fpk
+    else:
+        pk = _peak_map(r)
+        f_pk = _spectrum(pk)
     corr = _centred_corr(q, r, m)
     qz = (q - np.median(q, axis=1, keepdims=True)) / (q.std(axis=1, keepdims=True) + 1e-3)
     at_peaks = _xcorr(qz, pk, m, f_pk) / _peak_counts(pk, n, m)

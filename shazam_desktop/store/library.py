@@ -10,6 +10,7 @@ Thread-safe: identify() may run on worker threads while the GUI thread lists tra
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import multiprocessing as mp
@@ -291,25 +292,19 @@ class Library:
         nearest = self.vectors.nearest_tracks(emb, self.params.match.mfcc_shortlist, live)
         sr = self.params.spectrogram.sample_rate
 
-        signals = {1.0: samples}
-        analyses = {1.0: analysis}
-        fine: dict[float, Spectrogram] = {}
-
+        # The query at each frequency scale the search asks for, each made once.
+        @functools.cache
         def signal_at(fs: float) -> np.ndarray:
             # Rate sr -> sr / fs, played at sr: every frequency times fs (see `search`).
-            if fs not in signals:
-                signals[fs] = resample(samples, sr, sr / fs)
-            return signals[fs]
+            return samples if fs == 1.0 else resample(samples, sr, sr / fs)
 
+        @functools.cache
         def analysis_at(fs: float) -> Analysis:
-            if fs not in analyses:
-                analyses[fs] = analyze(signal_at(fs), self.params, query=True)
-            return analyses[fs]
+            return analysis if fs == 1.0 else analyze(signal_at(fs), self.params, query=True)
 
+        @functools.cache
         def fine_at(fs: float) -> Spectrogram:
-            if fs not in fine:
-                fine[fs] = fine_spectrogram(signal_at(fs), self.params)
-            return fine[fs]
+            return fine_spectrogram(signal_at(fs), self.params)
 
         checked: dict[tuple[int, int, float], Alignment | None] = {}
 

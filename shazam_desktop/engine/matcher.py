@@ -429,7 +429,7 @@ def _search_one(
     top = ranked[0]
     runner = ranked[1].score if len(ranked) > 1 else 0
     conf = None
-    win = 0  # index into `ranked` (and `rank`) of the answer
+    win = 0  # the answer: 0 for the count leader, else an index into the verified pairs
     unscaled = scale == (1.0, 1.0)
     undecided = (
         not by_counts
@@ -486,9 +486,16 @@ def _search_one(
         if win is None and unscaled and verify is not None and top.score >= mp.verify_min_score:
             # The first few are measured in full; the rest (and every track the counts of a
             # second look propose) only on local contrast.
+            # Candidates are (track, offset) pairs, not tracks: a song that repeats itself
+            # (a chorus, a loop) splits its counts over its repeats, and the repeat that
+            # counts best may be a part that only resembles the query's.
+            cands = _best_pairs(urow, uk, score, mp.verify_candidates, mp.verify_apart)
+            pairs = [
+                Candidate(int(table.ids[r]), int(sc), int(d), int(votes[r])) for r, d, sc in cands
+            ]
             asked = [
                 (a, i)
-                for i, c in enumerate(ranked[: mp.verify_candidates])
+                for i, c in enumerate(pairs)
                 if (a := _ask(verify, c, by_counts and i < mp.verify_z_candidates)) is not None
             ]
             plain = [(a, i) for a, i in asked if a.z is not None]
@@ -531,9 +538,10 @@ def _search_one(
         res_kwargs["notes"] = notes
         if win is None:
             return SearchResult(None, **res_kwargs)
-        top = ranked[win]
+        top, win_row = (ranked[0], b_rows[rank[0]]) if win == 0 else (pairs[win], cands[win][0])
         runner = max((c.score for c in ranked if c.track_id != top.track_id), default=0)
-    win_row = b_rows[rank[win]]
+    else:
+        win_row = b_rows[rank[0]]
     on = row == win_row
     tq, tt = t_query[on], t_track[on]
     d = tt - tq
@@ -560,6 +568,35 @@ def _search_one(
         hist_counts=h_cnt.astype(np.int32),
     )
     return SearchResult(match, **res_kwargs)
+
+
+def _best_pairs(
+    urow: np.ndarray, uk: np.ndarray, score: np.ndarray, n: int, apart: int
+) -> list[tuple[int, int, int]]:
+    """The n best (row, offset, score) by score, an offset counted only when it lies more
+    than `apart` frames from every better one of its track.  Ties go as `_search_one` ranks
+    tracks (lower row, then earlier offset): the first is the count leader at its offset."""
+    # Each pair taken hides at most 2 * apart others of its track: the best
+    # n * (2 * apart + 1) are enough.
+    k = min(score.shape[0], n * (2 * apart + 1))
+    if k < score.shape[0]:
+        # ... and every pair that ties with the last of them, so that ties order as above.
+        top = np.flatnonzero(score >= score[np.argpartition(-score, k - 1)[k - 1]])
+    else:
+        top = np.arange(k)
+    top = top[np.lexsort((uk[top], -score[top]))]
+    out: list[tuple[int, int, int]] = []
+    taken: dict[int, list[int]] = {}
+    for i in top.tolist():
+        r = int(urow[i])
+        d = int(uk[i] & 0xFFFFFFFF) - _DT_BIAS
+        if any(abs(d - x) <= apart for x in taken.get(r, ())):
+            continue
+        taken.setdefault(r, []).append(d)
+        out.append((r, d, int(score[i])))
+        if len(out) == n:
+            break
+    return out
 
 
 def verify_tiers(mp, n_tracks: int) -> tuple[float, float, float, float]:

@@ -405,6 +405,47 @@ def test_local_contrast_settles_what_the_plain_z_cannot():
     assert res.match is None and res.notes["verify_halves"] == mp.verify_local_halves_z - 1
 
 
+def test_a_song_that_repeats_itself_is_checked_at_each_repeat():
+    """Track 100 holds 18 of the query's pairs 1,000 frames into it (a repeat that only
+    resembles the query) and 14 others at 300 (the query's own passage); track 101 holds
+    10.  18 against 10 leaves the counts undecided.  The spectrogram check is asked about
+    track 100 at both offsets, and the one at 300 answers, with its own score."""
+    rng = np.random.default_rng(11)
+    peaks, lm, first = _random_constellation(rng)
+    picks = rng.permutation(first)
+    rep, own, other = picks[:18], picks[18:32], picks[32:42]
+    size = 2_000
+    seg = build_segment(
+        np.concatenate([lm.hashes[rep], lm.hashes[own], lm.hashes[other]]),
+        np.concatenate(
+            [lm.times[rep] + 1_000, lm.times[own] + 300, lm.times[other] + size + 500]
+        ).astype(np.uint32),
+    )
+    table = TrackTable.build([100, 101], [0, size], [size] * 2)
+    asked = []
+
+    def verify(track_id, offset_frames, plain=True):
+        asked.append((track_id, offset_frames))
+        z, corr = (3.0, 0.1) if plain else (None, None)
+        if track_id == 100 and abs(offset_frames - 300) <= 1:
+            return Alignment(z, corr, P.match.verify_local_z + 5, P.match.verify_local_halves_z + 3)
+        return Alignment(z, corr, 2.0)
+
+    def lk(h, cap=None):
+        return lookup(seg, h, cap)
+
+    res = search(peaks, lk, table, P, threshold=11, speed_search=False, verify=verify)
+    assert [(c.track_id, c.score) for c in res.ranked[:2]] == [(100, 18), (101, 10)]
+    assert res.match is not None and res.match.track_id == 100
+    assert abs(res.match.offset_s * P.spectrogram.frames_per_second - 300) <= 1
+    assert res.match.score == 14 and res.match.runner_up == 10
+    assert res.notes["verified_local"] == P.match.verify_local_z + 5
+    offsets = sorted(o for t, o in asked if t == 100)
+    assert abs(offsets[0] - 300) <= 1 and abs(offsets[-1] - 1_000) <= 1
+    # Offsets of one track closer than verify_apart are one candidate, asked about once.
+    assert (np.diff(offsets) > P.match.verify_apart).all()
+
+
 def test_a_lead_by_counts_near_the_ratio_must_not_be_contradicted_by_the_spectrogram():
     """20 against 9 passes the ratio but is not decisive: the leader's spectrogram check is
     asked, and a z and correlation both at chance level refuse it (and leave the query to

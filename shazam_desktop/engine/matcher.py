@@ -502,6 +502,9 @@ def _search_one(
             if by_counts:
                 notes["verify_z"] = max((a.z for a, _ in plain), default=None)
                 notes["verify_corr"] = max((a.corr for a, _ in plain), default=None)
+                notes["verify_z_strong"] = max(
+                    (a.z_strong for a, _ in plain if a.z_strong is not None), default=None
+                )
             notes["verify_z_local"] = max((a.z_local for a, _ in asked), default=None)
             halves = [a.z_local_halves for a, _ in asked if a.z_local_halves is not None]
             if halves:
@@ -518,11 +521,18 @@ def _search_one(
                 a, i = max(plain, default=(None, None), key=lambda x: x[0].z)
                 z = None if a is None else a.z
                 # A clear z alone, or a fair one for the leader that also leads by counts.
-                lead = i == 0 and top.score >= mp.verify_lead * runner
+                lead0 = top.score >= mp.verify_lead * runner
+                lead = i == 0 and lead0
+                # ... or the leader's z on the track's strongest peaks only, a little lower.
+                z0 = next((al.z_strong for al, k in plain if k == 0), None)
                 if z is not None and (z >= tier_z or (lead and z >= tier_lead_z)):
                     conf = confidence(z, 0, tier_z, 1.0)
                     notes["verified"] = round(z, 1)
                     win = i
+                elif lead0 and z0 is not None and z0 >= tier_lead_z - mp.verify_strong_below:
+                    conf = confidence(z0, 0, tier_z - mp.verify_strong_below, 1.0)
+                    notes["verified_strong"] = round(z0, 1)
+                    win = 0
                 elif asked:
                     # Local contrast: what a louder song mixed in leaves of the track, in
                     # both halves of the query (a coincidence holds in part of it).

@@ -155,6 +155,19 @@ class MatchParams:
     # candidate.
     verify_z_candidates: int = 3
     verify_z: float = 14.0
+    # ... or, failing both z tiers below, the count leader's z_strong (the same z with only
+    # the track's peaks within verify_strong_db of its loudest bin) at the lead tier less
+    # verify_strong_below, with the same lead.  White noise over the whole band hides a
+    # track's fainter peaks first.  Measured on the same candidates again (seed 11 at 200
+    # tracks; 1,200 unknown clips at 1,000, seed 51): chance z 10.5 -> 9.7 at most, for a
+    # leader by 1.4x or more 10.5 -> 8.9; 8 of 11 missed white noise -5 dB clips scored
+    # higher.  Run with the engine: white noise -5 dB 188 -> 192 of 200, 3-s clips at 0 dB
+    # 193 -> 196, another song unchanged (z_strong in place of z lost 7 of those: their
+    # fainter peaks count); unknown clips at 1,000 tracks, seed 21: 0 of 1,200, a leader's
+    # z_strong 8.1 at most (any candidate's 12.5: the tier is for leaders only).  20-25 dB
+    # and levels relative to each frame's loudest did no better.
+    verify_strong_db: float = 30.0
+    verify_strong_below: float = 1.0
     # ... or z >= verify_lead_z for the count leader when it also leads by verify_lead x.
     # Replayed on the same candidates (2,600 unknown clips): no unknown clip; 7 more known
     # clips than z >= 14 alone (mixed songs 6, white -5 dB 1); at z 9 one unknown clip passed.

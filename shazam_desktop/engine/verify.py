@@ -37,6 +37,9 @@ class Alignment:
     # The smaller z_local of the query's two halves, each against the track on its own;
     # measured when z_local reaches `alignment`'s halves_from.
     z_local_halves: float | None = None
+    # `z` with only the track's strongest peaks (see `alignment`'s strong_db); None when
+    # only local contrast was measured or strong_db was not given.
+    z_strong: float | None = None
 
 
 def alignment(
@@ -48,6 +51,7 @@ def alignment(
     plain: bool = True,
     halves_from: float = np.inf,
     fine: tuple[np.ndarray, np.ndarray, int] | None = None,
+    strong_db: float | None = None,
 ) -> Alignment | None:
     """How far the query's similarity to the track at the match's alignment stands out.
 
@@ -63,7 +67,9 @@ def alignment(
     contrast is measured (in half the time).  `fine`, when given, is (query_db, ref_db,
     max_bin) of a longer STFT window with the same hop, the track's `lags` frames before
     the offset as above: local contrast is measured on those instead (finer bins keep two
-    songs' partials apart).  None when the track is too short around the offset to compare.
+    songs' partials apart).  With `strong_db`, `z_strong` is `z` with only the track's
+    peaks within strong_db of its loudest bin: those that noise over the whole band
+    hides last.  None when the track is too short around the offset to compare.
     """
     q = np.asarray(query_db[2:max_bin], np.float64)
     r = np.asarray(ref_db[2:max_bin], np.float64)
@@ -107,7 +113,12 @@ def alignment(
     qz = (q - np.median(q, axis=1, keepdims=True)) / (q.std(axis=1, keepdims=True) + 1e-3)
     at_peaks = _xcorr(qz, pk, m, f_pk) / _peak_counts(pk, n, m)
     near = corr[max(0, lags - 1) : lags + 2]
-    return Alignment(_z(corr, lags) + _z(at_peaks, lags), float(near.max()), z_local, halves)
+    z_corr = _z(corr, lags)
+    z_strong = None
+    if strong_db is not None:
+        strong = pk * (r > r.max() - strong_db)
+        z_strong = z_corr + _z(_xcorr(qz, strong, m) / _peak_counts(strong, n, m), lags)
+    return Alignment(z_corr + _z(at_peaks, lags), float(near.max()), z_local, halves, z_strong)
 
 
 def _local_z(
@@ -214,7 +225,7 @@ def track_alignment(
         fine = (query_fine.db, ref_fine.db, mp.verify_local_max_bin)
     a = alignment(
         query.db, ref.db, mp.verify_lags, mp.verify_max_bin, mp.verify_contrast, plain,
-        halves_from=mp.verify_local_z, fine=fine,
+        halves_from=mp.verify_local_z, fine=fine, strong_db=mp.verify_strong_db,
     )  # fmt: skip
     if a is None or a.corr is None or a.corr < 0.5:
         return a

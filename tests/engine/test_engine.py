@@ -446,6 +446,31 @@ def test_a_song_that_repeats_itself_is_checked_at_each_repeat():
     assert (np.diff(offsets) > P.match.verify_apart).all()
 
 
+def test_the_leaders_strongest_peaks_settle_with_a_little_less():
+    """White noise hides a track's fainter peaks first: the count leader's z on its
+    strongest peaks alone (z_strong) settles a close call at the lead tier less
+    verify_strong_below when it leads by verify_lead (16 vs 10: 1.6x); just under, or
+    for any other candidate, even far above, nothing."""
+    peaks, lk, table = _rare_and_common(decoy_copies=0)
+    fair = dict(threshold=11, speed_search=False)
+    mp = P.match
+    tier = mp.verify_lead_z - mp.verify_strong_below
+
+    def ask(z_strong):
+        def verify(track_id, offset_frames, plain=True):
+            zs = z_strong.get(track_id, 2.0) if plain else None
+            return Alignment(3.0 if plain else None, 0.1 if plain else None, 2.0, None, zs)
+
+        return verify
+
+    led = search(peaks, lk, table, P, **fair, verify=ask({100: tier + 0.1}))
+    assert led.match is not None and led.match.track_id == 100
+    assert led.notes["verified_strong"] == round(tier + 0.1, 1) and "verified" not in led.notes
+    assert search(peaks, lk, table, P, **fair, verify=ask({100: tier - 0.1})).match is None
+    other = search(peaks, lk, table, P, **fair, verify=ask({101: mp.verify_z + 5}))
+    assert other.match is None and other.notes["verify_z_strong"] == mp.verify_z + 5
+
+
 def test_a_lead_by_counts_near_the_ratio_must_not_be_contradicted_by_the_spectrogram():
     """20 against 9 passes the ratio but is not decisive: the leader's spectrogram check is
     asked, and a z and correlation both at chance level refuse it (and leave the query to
@@ -645,6 +670,41 @@ def test_alignment_z_stands_out_at_the_true_alignment_only(seed):
     assert true_f.z == true.z and true_f.corr == true.corr  # the plain measures are unchanged
     assert true_f.z_local > true.z_local + 2
     assert all(true_f.z_local > w.z_local + 10 for w in (fine(song, 15.0), fine(third, 12.0)))
+
+
+@pytest.mark.parametrize("seed", [31, 41, 51])
+def test_the_strongest_peaks_keep_more_of_a_song_under_white_noise(seed):
+    """A 5-s excerpt under white noise 5 dB louder: the z on the track's strongest peaks
+    (z_strong) stands out more at the true alignment than the z on all of them, and no
+    more at a wrong one.  With every peak counted as strong, the two are the same."""
+    from shazam_desktop.engine.spectrogram import stft_db
+    from shazam_desktop.engine.verify import alignment, excerpt_span, track_alignment
+    from tests.helpers import music
+
+    song, third = music(seed, 40.0), music(seed + 2, 40.0)
+    x = song[12 * SR : 17 * SR]
+    noise = np.random.default_rng(seed).standard_normal(x.shape[0])
+    y = (x + noise * np.sqrt(np.mean(x**2)) * 10 ** (5 / 20)).astype(np.float32)
+    q = analyze(y, P, query=True).spectrogram
+    hop, mp = P.spectrogram.hop, P.match
+
+    def span(offset_s):
+        return excerpt_span(int(round(offset_s * SR / hop)), q.n_frames, P)
+
+    def z(track, offset_s):
+        first, count = span(offset_s)
+        return track_alignment(q, track[first : first + count], P)
+
+    true = z(song, 12.0)
+    wrong = [z(song, 15.0), z(song, 12.3), z(third, 12.0)]
+    assert true.z_strong > true.z and all(true.z_strong > w.z_strong + 4 for w in wrong)
+    first, count = span(12.0)
+    ref = stft_db(song[first : first + count], P.spectrogram).db
+    every = alignment(
+        q.db, ref, mp.verify_lags, mp.verify_max_bin, mp.verify_contrast, strong_db=50.0
+    )
+    assert every.z_strong == pytest.approx(every.z) and every.z == pytest.approx(true.z)
+    assert track_alignment(q, song[first : first + count], P, plain=False).z_strong is None
 
 
 def test_mel_filterbank_equals_librosa():

@@ -140,6 +140,11 @@ class MatchParams:
     # 10 best candidates reached 11.5 at most, as their 3 best did (z: 12.3, as well); the
     # song of a mix at -5 dB is often 4th-10th by counts (+2.7 % of those clips).
     verify_candidates: int = 10
+    # ... of which the first verify_z_candidates are measured in full (both z tiers and the
+    # same-audio check); the others only on local contrast, in half the time.  Replayed on
+    # 4,200 known clips (seeds 11-13): none of them was settled by the plain z of a 4th-10th
+    # candidate.
+    verify_z_candidates: int = 3
     # The candidates are (track, offset) pairs: a track's offsets count as two when more
     # than this many frames apart (0.19 s).  A song that repeats itself splits its counts
     # over its repeats, and under a louder song its best count may fall on a repeat that
@@ -149,13 +154,13 @@ class MatchParams:
     # (174 -> 177 of 200, run with the engine; white noise unchanged).  The same 1,200
     # unknown clips at 1,000 tracks (seed 51): 0 matched, chance z_local 10.2 at most.
     verify_apart: int = 8
-    # ... of which the first verify_z_candidates are measured in full (both z tiers and the
-    # same-audio check); the others only on local contrast, in half the time.  Replayed on
-    # 4,200 known clips (seeds 11-13): none of them was settled by the plain z of a 4th-10th
-    # candidate.
-    verify_z_candidates: int = 3
     verify_z: float = 14.0
-    # ... or, failing both z tiers below, the count leader's z_strong (the same z with only
+    # ... or z >= verify_lead_z for the count leader when it also leads by verify_lead x.
+    # Replayed on the same candidates (2,600 unknown clips): no unknown clip; 7 more known
+    # clips than z >= 14 alone (mixed songs 6, white -5 dB 1); at z 9 one unknown clip passed.
+    verify_lead_z: float = 11.0
+    verify_lead: float = 1.4
+    # ... or, failing both z tiers, the count leader's z_strong (the same z with only
     # the track's peaks within verify_strong_db of its loudest bin) at the lead tier less
     # verify_strong_below, with the same lead.  White noise over the whole band hides a
     # track's fainter peaks first.  Measured on the same candidates again (seed 11 at 200
@@ -168,12 +173,7 @@ class MatchParams:
     # and levels relative to each frame's loudest did no better.
     verify_strong_db: float = 30.0
     verify_strong_below: float = 1.0
-    # ... or z >= verify_lead_z for the count leader when it also leads by verify_lead x.
-    # Replayed on the same candidates (2,600 unknown clips): no unknown clip; 7 more known
-    # clips than z >= 14 alone (mixed songs 6, white -5 dB 1); at z 9 one unknown clip passed.
-    verify_lead_z: float = 11.0
-    verify_lead: float = 1.4
-    # ... or, failing both, z_local >= verify_local_z: the same measures on local contrast
+    # ... or, failing these, z_local >= verify_local_z: the same measures on local contrast
     # (each bin's level minus the mean of verify_contrast (bins, frames) around it, on the
     # longer window below since it was set; the fit here was on the index's), which
     # another song mixed in louder hides far less.  Measured on cached spectrograms: 6,050

@@ -149,10 +149,11 @@ class MatchParams:
     # than this many frames apart (0.19 s).  A song that repeats itself splits its counts
     # over its repeats, and under a louder song its best count may fall on a repeat that
     # only resembles the query.  Of 26 clips of another song at -5 dB missed at 200 tracks
-    # (seed 11), 17 had z_local >= 13 with halves >= 9 at their true offset, but only 6
-    # had that offset among the candidates; pairs put 5 more there, and 3 of them passed
-    # (174 -> 177 of 200, run with the engine; white noise unchanged).  The same 1,200
-    # unknown clips at 1,000 tracks (seed 51): 0 matched, chance z_local 10.2 at most.
+    # (seed 11), 16 had z_local >= 13 with halves >= 9 at their true offset, none of them
+    # among the candidates; 7 had their song asked about at another offset.  Pairs put 3
+    # of those at their own offset, and all 3 passed (174 -> 177 of 200, run with the
+    # engine; white noise unchanged).  The same 1,200 unknown clips at 1,000 tracks (seed
+    # 51): 0 matched, chance z_local 10.2 at most.
     verify_apart: int = 8
     verify_z: float = 14.0
     # ... or z >= verify_lead_z for the count leader when it also leads by verify_lead x.

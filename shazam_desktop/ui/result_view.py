@@ -163,7 +163,7 @@ def how_decided(notes: dict) -> str:
         return "the track's own audio: another version in the library is close"
     if "second_look" in notes:
         return "found on a closer look, confirmed against the track's own audio"
-    if "verified" in notes or "verified_local" in notes:
+    if "verified" in notes or "verified_local" in notes or "verified_strong" in notes:
         return "confirmed against the track's own audio"
     if "rarity" in notes:
         return "settled by its rarest landmarks"

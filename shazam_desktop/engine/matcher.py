@@ -523,14 +523,14 @@ def _search_one(
                 # A clear z alone, or a fair one for the leader that also leads by counts.
                 lead0 = top.score >= mp.verify_lead * runner
                 lead = i == 0 and lead0
-                # ... or the leader's z on the track's strongest peaks only, a little lower.
+                # ... or the leader's z on the track's strongest peaks only (as fair).
                 z0 = next((al.z_strong for al, k in plain if k == 0), None)
                 if z is not None and (z >= tier_z or (lead and z >= tier_lead_z)):
                     conf = confidence(z, 0, tier_z, 1.0)
                     notes["verified"] = round(z, 1)
                     win = i
-                elif lead0 and z0 is not None and z0 >= tier_lead_z - mp.verify_strong_below:
-                    conf = confidence(z0, 0, tier_z - mp.verify_strong_below, 1.0)
+                elif lead0 and z0 is not None and z0 >= tier_lead_z:
+                    conf = confidence(z0, 0, tier_z, 1.0)
                     notes["verified_strong"] = round(z0, 1)
                     win = 0
                 elif asked:

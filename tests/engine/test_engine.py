@@ -446,15 +446,15 @@ def test_a_song_that_repeats_itself_is_checked_at_each_repeat():
     assert (np.diff(offsets) > P.match.verify_apart).all()
 
 
-def test_the_leaders_strongest_peaks_settle_with_a_little_less():
+def test_the_leaders_strongest_peaks_settle_as_its_z_does():
     """White noise hides a track's fainter peaks first: the count leader's z on its
-    strongest peaks alone (z_strong) settles a close call at the lead tier less
-    verify_strong_below when it leads by verify_lead (16 vs 10: 1.6x); just under, or
-    for any other candidate, even far above, nothing."""
+    strongest peaks alone (z_strong) settles a close call at the lead tier when it leads by
+    verify_lead (16 vs 10: 1.6x), with its plain z far lower; just under, or for any other
+    candidate, even far above, nothing."""
     peaks, lk, table = _rare_and_common(decoy_copies=0)
     fair = dict(threshold=11, speed_search=False)
     mp = P.match
-    tier = mp.verify_lead_z - mp.verify_strong_below
+    tier = mp.verify_lead_z
 
     def ask(z_strong):
         def verify(track_id, offset_frames, plain=True):

@@ -430,6 +430,7 @@ def _search_one(
     runner = ranked[1].score if len(ranked) > 1 else 0
     conf = None
     win = 0  # the answer: 0 for the count leader, else an index into the verified pairs
+    win_row = b_rows[rank[0]]  # ... and its row in `table`
     unscaled = scale == (1.0, 1.0)
     undecided = (
         not by_counts
@@ -548,10 +549,9 @@ def _search_one(
         res_kwargs["notes"] = notes
         if win is None:
             return SearchResult(None, **res_kwargs)
-        top, win_row = (ranked[0], b_rows[rank[0]]) if win == 0 else (pairs[win], cands[win][0])
-        runner = max((c.score for c in ranked if c.track_id != top.track_id), default=0)
-    else:
-        win_row = b_rows[rank[0]]
+        if win:  # another pair than the count leader at its offset
+            top, win_row = pairs[win], cands[win][0]
+            runner = max((c.score for c in ranked if c.track_id != top.track_id), default=0)
     on = row == win_row
     tq, tt = t_query[on], t_track[on]
     d = tt - tq

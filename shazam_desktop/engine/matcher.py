@@ -510,6 +510,17 @@ def _search_one(
             halves = [a.z_local_halves for a, _ in asked if a.z_local_halves is not None]
             if halves:
                 notes["verify_halves"] = max(halves)
+            waves = [(a.z_wave, i) for a, i in asked if a.z_wave is not None]
+            if waves:
+                notes["verify_z_wave"] = round(max(waves)[0], 1)
+            # The same recording: its waveform in the query's, all along it.
+            same = [
+                (a.z_wave, i)
+                for a, i in asked
+                if a.z_wave is not None
+                and a.z_wave >= mp.verify_wave_z
+                and (a.z_wave_halves or 0.0) >= mp.verify_wave_halves_z
+            ]
             exact = [(a.corr, i) for a, i in plain if a.corr >= mp.verify_same_corr]
             if exact:
                 # The query is a track's own audio (two versions may share it: the
@@ -518,6 +529,10 @@ def _search_one(
                 conf = corr  # 0.9-1: how nearly the query copies the track's spectrogram
                 notes["same_audio"] = round(corr, 3)
                 win = i
+            elif same:
+                z, win = max(same)
+                conf = confidence(z, 0, mp.verify_wave_z, 1.0)
+                notes["same_recording"] = round(z, 1)
             else:
                 a, i = max(plain, default=(None, None), key=lambda x: x[0].z)
                 z = None if a is None else a.z

@@ -40,6 +40,11 @@ class Alignment:
     # `z` with only the track's strongest peaks (see `alignment`'s strong_db); None when
     # only local contrast was measured or strong_db was not given.
     z_strong: float | None = None
+    # How far the query's waveform follows the track's own at the match's offset (see
+    # `waveform_z`), and the smaller of its two halves' (measured when z_wave reaches
+    # `track_alignment`'s wave_halves_from); None when not measured.
+    z_wave: float | None = None
+    z_wave_halves: float | None = None
 
 
 def alignment(
@@ -196,6 +201,42 @@ def _z(sim: np.ndarray, mid: int) -> float:
     return float((sim[lo:hi].max() - far.mean()) / (far.std() + 1e-9))
 
 
+def waveform_z(
+    query: np.ndarray,
+    excerpt: np.ndarray,
+    at: int,
+    near: int,
+    band_hz: tuple[float, float],
+    sample_rate: int,
+) -> float | None:
+    """How far the query's waveform follows the excerpt's `at` samples in, against every
+    other shift: the generalised cross-correlation with phase transform (GCC-PHAT, Knapp
+    and Carter 1976) over the frequencies band_hz, its highest value within +-near
+    samples of `at`, as a z-score against the shifts more than 3 x near away.
+
+    Noise added to a recording, or another song mixed in, leaves its waveform in place: the
+    whitened cross-spectrum then has one phase slope over the band, which adds up to a peak
+    at the recording's shift however faint it is in each bin; unrelated audio gives random
+    phases and a flat correlation.  A room's echoes smear the peak, and only a change of
+    speed (or a resampled frame grid) takes it away.  None when the excerpt leaves fewer
+    than 8 x near shifts on either side."""
+    m = excerpt.shape[0] - query.shape[0] + 1
+    if m <= at + near or at < near or m < 8 * near:
+        return None
+    # As long as the excerpt: the circular wrap reaches no shift below m (as in `_xcorr`).
+    size = scipy.fft.next_fast_len(excerpt.shape[0], real=True)
+    cross = np.conj(scipy.fft.rfft(query, size)) * scipy.fft.rfft(excerpt, size)
+    lo, hi = (int(round(f * size / sample_rate)) for f in band_hz)
+    cross = cross[lo:hi]
+    white = np.zeros(size // 2 + 1, cross.dtype)
+    white[lo:hi] = cross / (np.abs(cross) + 1e-12)
+    c = scipy.fft.irfft(white, size)[:m]
+    far = np.concatenate([c[: max(0, at - 3 * near)], c[at + 3 * near :]])
+    if far.shape[0] < 8 * near:
+        return None
+    return float((c[at - near : at + near + 1].max() - far.mean()) / (far.std() + 1e-12))
+
+
 def fine_params(params: EngineParams) -> SpectrogramParams:
     """The longer STFT window (same rate and hop) that local contrast is measured on."""
     return replace(params.spectrogram, n_fft=params.match.verify_local_n_fft)
@@ -212,11 +253,42 @@ def track_alignment(
     params: EngineParams,
     plain: bool = True,
     query_fine: Spectrogram | None = None,
+    query_samples: np.ndarray | None = None,
 ) -> Alignment | None:
     """`alignment` of a query against the samples of its candidate track read from
     `verify_lags` frames before the match's offset (see `excerpt_span`).  With
     `query_fine` (`fine_spectrogram` of the same samples), local contrast is measured on
-    the longer window, as the tiers were set; without it, on the query's own STFT."""
+    the longer window, as the tiers were set; without it, on the query's own STFT.  With
+    `query_samples` (the query's audio that `query` was computed from), the waveforms are
+    compared too (`waveform_z`, and both halves of the query when it reaches
+    verify_wave_z)."""
+    a = _spectral_alignment(query, track_excerpt, params, plain, query_fine)
+    if a is None or query_samples is None:
+        return a
+    mp, sp = params.match, params.spectrogram
+    x = np.asarray(query_samples, np.float32)
+    e = np.asarray(track_excerpt, np.float32)
+    at, near = mp.verify_lags * sp.hop, mp.verify_wave_near
+    args = (near, mp.verify_wave_band_hz, sp.sample_rate)
+    z = waveform_z(x, e, at, *args)
+    halves = None
+    if z is not None and z >= mp.verify_wave_z:
+        h = x.shape[0] // 2
+        first = waveform_z(x[:h], e[: e.shape[0] - (x.shape[0] - h)], at, *args)
+        second = waveform_z(x[h:], e[h:], at, *args)
+        if first is not None and second is not None:
+            halves = min(first, second)
+    return replace(a, z_wave=z, z_wave_halves=halves)
+
+
+def _spectral_alignment(
+    query: Spectrogram,
+    track_excerpt: np.ndarray,
+    params: EngineParams,
+    plain: bool,
+    query_fine: Spectrogram | None,
+) -> Alignment | None:
+    """`track_alignment` without the waveforms."""
     mp, sp = params.match, params.spectrogram
     ref = stft_db(track_excerpt, sp)
     fine = None

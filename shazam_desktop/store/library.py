@@ -306,6 +306,10 @@ class Library:
         def fine_at(fs: float) -> Spectrogram:
             return fine_spectrogram(signal_at(fs), self.params)
 
+        def wave_at(fs: float) -> np.ndarray | None:
+            # A waveform compares only at the speed it was recorded at.
+            return samples if fs == 1.0 else None
+
         checked: dict[tuple[int, int, float], Alignment | None] = {}
 
         def verify(
@@ -319,7 +323,9 @@ class Library:
                 a = checked[key] = (
                     None
                     if track is None
-                    else self.alignment(analysis_at(fs), track, offset_frames, plain, fine_at(fs))
+                    else self.alignment(
+                        analysis_at(fs), track, offset_frames, plain, fine_at(fs), wave_at(fs)
+                    )
                 )
             return a
 
@@ -352,11 +358,13 @@ class Library:
         offset_frames: int,
         plain: bool = True,
         query_fine: Spectrogram | None = None,
+        query_samples: np.ndarray | None = None,
     ) -> Alignment | None:
         """How well the query's spectrogram follows `track`'s own audio at `offset_frames`
         (engine.verify; without `plain`, on local contrast only; `query_fine`: the query's
-        `fine_spectrogram`, for local contrast as `identify` measures it), read from its
-        file by seeking; None when the file is gone or unreadable since it was indexed."""
+        `fine_spectrogram`, for local contrast as `identify` measures it; `query_samples`:
+        its audio, to compare the waveforms too), read from its file by seeking; None when
+        the file is gone or unreadable since it was indexed."""
         sr = self.params.spectrogram.sample_rate
         first, count = excerpt_span(offset_frames, query.spectrogram.n_frames, self.params)
         pad = max(0, -first)
@@ -366,7 +374,7 @@ class Library:
             return None
         if pad:
             x = np.concatenate([np.zeros(pad, np.float32), x])
-        return track_alignment(query.spectrogram, x, self.params, plain, query_fine)
+        return track_alignment(query.spectrogram, x, self.params, plain, query_fine, query_samples)
 
     def identify_file(self, path: str | os.PathLike, **kw) -> IdentifyResult:
         audio = load(path, sr=self.params.spectrogram.sample_rate, min_seconds=1.0)

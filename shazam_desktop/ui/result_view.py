@@ -161,6 +161,8 @@ def how_decided(notes: dict) -> str:
     landmark counts alone were clear)."""
     if "same_audio" in notes:
         return "the track's own audio: another version in the library is close"
+    if "same_recording" in notes:
+        return "the track's own recording, found under the noise"
     if "second_look" in notes:
         return "found on a closer look, confirmed against the track's own audio"
     if "verified" in notes or "verified_local" in notes or "verified_strong" in notes:

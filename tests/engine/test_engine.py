@@ -707,6 +707,73 @@ def test_the_strongest_peaks_keep_more_of_a_song_under_white_noise(seed):
     assert track_alignment(q, song[first : first + count], P, plain=False).z_strong is None
 
 
+@pytest.mark.parametrize("seed", [31, 41])
+def test_a_recordings_waveform_is_found_under_noise_and_a_louder_song(seed):
+    """A 5-s excerpt under white noise 5 dB louder, or under another song 5 dB louder: its
+    waveform still follows the track's at the true offset (z_wave far beyond the tier, in
+    both halves), while its spectrogram z alone would not settle it.  At another offset of
+    the same song, in another song, or played 2 % faster, the waveform is at chance."""
+    from shazam_desktop.engine.verify import excerpt_span, track_alignment
+    from tests.helpers import music
+
+    song, other, third = music(seed, 40.0), music(seed + 1, 40.0), music(seed + 2, 40.0)
+    x = song[12 * SR : 17 * SR]
+    rms = np.sqrt(np.mean(x**2))
+    noise = np.random.default_rng(seed).standard_normal(x.shape[0]) * rms * 10 ** (5 / 20)
+    louder = other[3 * SR : 8 * SR] * rms / np.sqrt(np.mean(other[3 * SR : 8 * SR] ** 2))
+    hop, mp = P.spectrogram.hop, P.match
+
+    def wave(y, track, offset_s):
+        y = y.astype(np.float32)
+        q = analyze(y, P, query=True).spectrogram
+        first, count = excerpt_span(int(round(offset_s * SR / hop)), q.n_frames, P)
+        return track_alignment(q, track[first : first + count], P, query_samples=y)
+
+    for y in (x + noise, x + louder * 10 ** (5 / 20)):
+        true = wave(y, song, 12.0)
+        assert true.z_wave >= mp.verify_wave_z + 5
+        assert true.z_wave_halves >= mp.verify_wave_halves_z + 4
+        for w in (wave(y, song, 15.0), wave(y, third, 12.0)):
+            assert w.z_wave < mp.verify_wave_halves_z and w.z_wave_halves is None
+    assert wave(x + noise, song, 12.0).z < mp.verify_z  # the spectrogram alone: undecided
+    # Resampled 2 % faster, the same excerpt's waveform no longer lines up with the track's.
+    from shazam_desktop.audio.decode import resample
+
+    fast = resample(x.astype(np.float32), SR, SR / 1.02)[: x.shape[0] - 200]
+    assert wave(fast, song, 12.0).z_wave < mp.verify_wave_z
+    # Without the query's samples, nothing is measured.
+    q = analyze(x.astype(np.float32), P, query=True).spectrogram
+    first, count = excerpt_span(int(round(12.0 * SR / hop)), q.n_frames, P)
+    assert track_alignment(q, song[first : first + count], P).z_wave is None
+
+
+def test_the_same_recording_settles_a_close_call_for_any_candidate():
+    """A close call (16 vs 10) whose spectrogram z's settle nothing: a candidate whose
+    waveform follows the query's (z_wave at the tier, halves at theirs) is the answer,
+    the leader or not; a z_wave under the tier, or halves under theirs, settles nothing."""
+    peaks, lk, table = _rare_and_common(decoy_copies=0)
+    fair = dict(threshold=11, speed_search=False)
+    mp = P.match
+
+    def ask(track, z_wave, halves):
+        def verify(track_id, offset_frames, plain=True):
+            z = (3.0, 0.1) if plain else (None, None)
+            if track_id == track:
+                return Alignment(*z, 2.0, None, None, z_wave, halves)
+            return Alignment(*z, 2.0, None, None, 4.0, None)
+
+        return verify
+
+    for track in (100, 101):
+        res = search(peaks, lk, table, P, **fair, verify=ask(track, mp.verify_wave_z, 9.0))
+        assert res.match is not None and res.match.track_id == track
+        assert res.notes["same_recording"] == mp.verify_wave_z and res.match.confidence >= 0.5
+    low = search(peaks, lk, table, P, **fair, verify=ask(101, mp.verify_wave_z - 0.1, 30.0))
+    assert low.match is None and low.notes["verify_z_wave"] == round(mp.verify_wave_z - 0.1, 1)
+    half = ask(101, mp.verify_wave_z + 20, mp.verify_wave_halves_z - 0.1)
+    assert search(peaks, lk, table, P, **fair, verify=half).match is None
+
+
 def test_mel_filterbank_equals_librosa():
     librosa = pytest.importorskip("librosa")
     ours = mel_filterbank(SR, 1024, 40, 40.0, 5000.0)

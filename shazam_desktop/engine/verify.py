@@ -42,7 +42,7 @@ class Alignment:
     z_strong: float | None = None
     # How far the query's waveform follows the track's own at the match's offset (see
     # `waveform_z`), and the smaller of its two halves' (measured when z_wave reaches
-    # `track_alignment`'s wave_halves_from); None when not measured.
+    # verify_wave_z); None when not measured (see `track_alignment`).
     z_wave: float | None = None
     z_wave_halves: float | None = None
 
@@ -217,9 +217,9 @@ def waveform_z(
     Noise added to a recording, or another song mixed in, leaves its waveform in place: the
     whitened cross-spectrum then has one phase slope over the band, which adds up to a peak
     at the recording's shift however faint it is in each bin; unrelated audio gives random
-    phases and a flat correlation.  A room's echoes smear the peak, and only a change of
-    speed (or a resampled frame grid) takes it away.  None when the excerpt leaves fewer
-    than 8 x near shifts on either side."""
+    phases and a flat correlation.  A room's echoes or a codec smear the peak, and a change
+    of speed takes it away.  None when the excerpt leaves fewer than 8 x near shifts that
+    far away, or none on one side of `at`."""
     m = excerpt.shape[0] - query.shape[0] + 1
     if m <= at + near or at < near or m < 8 * near:
         return None

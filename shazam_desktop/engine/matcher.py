@@ -510,16 +510,16 @@ def _search_one(
             halves = [a.z_local_halves for a, _ in asked if a.z_local_halves is not None]
             if halves:
                 notes["verify_halves"] = max(halves)
-            waves = [(a.z_wave, i) for a, i in asked if a.z_wave is not None]
+            waves = [
+                (a.z_wave, a.z_wave_halves or 0.0, i) for a, i in asked if a.z_wave is not None
+            ]
             if waves:
                 notes["verify_z_wave"] = round(max(waves)[0], 1)
             # The same recording: its waveform in the query's, all along it.
             same = [
-                (a.z_wave, i)
-                for a, i in asked
-                if a.z_wave is not None
-                and a.z_wave >= mp.verify_wave_z
-                and (a.z_wave_halves or 0.0) >= mp.verify_wave_halves_z
+                (z, i)
+                for z, halves, i in waves
+                if z >= mp.verify_wave_z and halves >= mp.verify_wave_halves_z
             ]
             exact = [(a.corr, i) for a, i in plain if a.corr >= mp.verify_same_corr]
             if exact:

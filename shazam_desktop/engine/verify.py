@@ -193,11 +193,14 @@ def _spectrum(b: np.ndarray) -> np.ndarray:
     return scipy.fft.rfft(b.astype(np.float32), size, axis=1)
 
 
-def _z(sim: np.ndarray, mid: int) -> float:
-    lo, hi = max(0, mid - 1), min(sim.shape[0], mid + 2)
-    far = np.concatenate([sim[: max(0, mid - 3)], sim[mid + 4 :]])
-    if far.shape[0] < 8:
-        return 0.0
+def _z(sim: np.ndarray, mid: int, near: int = 1, short: float | None = 0.0) -> float | None:
+    """How far the best of sim[mid - near .. mid + near] stands above the values more than
+    3 x near from mid, in their standard deviations; `short` when fewer than 8 x near of
+    those are left."""
+    lo, hi = max(0, mid - near), min(sim.shape[0], mid + near + 1)
+    far = np.concatenate([sim[: max(0, mid - 3 * near)], sim[mid + 3 * near + 1 :]])
+    if far.shape[0] < 8 * near:
+        return short
     return float((sim[lo:hi].max() - far.mean()) / (far.std() + 1e-9))
 
 
@@ -212,7 +215,7 @@ def waveform_z(
     """How far the query's waveform follows the excerpt's `at` samples in, against every
     other shift: the generalised cross-correlation with phase transform (GCC-PHAT, Knapp
     and Carter 1976) over the frequencies band_hz, its highest value within +-near
-    samples of `at`, as a z-score against the shifts more than 3 x near away.
+    samples of `at`, as a z-score against the shifts more than 3 x near away (`_z`).
 
     Noise added to a recording, or another song mixed in, leaves its waveform in place: the
     whitened cross-spectrum then has one phase slope over the band, which adds up to a peak
@@ -230,11 +233,7 @@ def waveform_z(
     cross = cross[lo:hi]
     white = np.zeros(size // 2 + 1, cross.dtype)
     white[lo:hi] = cross / (np.abs(cross) + 1e-12)
-    c = scipy.fft.irfft(white, size)[:m]
-    far = np.concatenate([c[: max(0, at - 3 * near)], c[at + 3 * near :]])
-    if far.shape[0] < 8 * near:
-        return None
-    return float((c[at - near : at + near + 1].max() - far.mean()) / (far.std() + 1e-12))
+    return _z(scipy.fft.irfft(white, size)[:m], at, near, short=None)
 
 
 def fine_params(params: EngineParams) -> SpectrogramParams:

@@ -7,7 +7,7 @@ table of live tracks on the global frame axis; it returns a `SearchResult`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -176,9 +176,10 @@ def search(
     best: SearchResult | None = None
     scores: dict[tuple[float, float], dict[int, int]] = {}  # grid point -> track -> score
 
+    leaders: dict[tuple[float, float], list[Candidate]] = {}  # grid point -> its best tracks
     rescaled: dict[float, Peaks] = {}
 
-    def run(ts: float, fs: float) -> SearchResult:
+    def run(ts: float, fs: float, only: Collection[int] | None = None) -> SearchResult:
         # Every extra transform is another chance for a coincidence: ask more of it.
         identity = (ts, fs) == (1.0, 1.0)
         t_here = threshold if identity else int(math.ceil(threshold * mp.transform_strictness))
@@ -191,11 +192,22 @@ def search(
             pk, pts, pfs = rescaled[fs], ts * fs, 1.0
             if abs(pts - 1.0) < 1e-9:
                 pts = 1.0
+        check = verify if identity else None
+        if only is not None and verify is not None:
+            # The spectrogram check of a rescaled query, for the tracks in `only`: the
+            # query's frequencies are in place (resampled), its times pts x the track's.
+            def check(track_id, offset_frames, _fs=None, plain=True):
+                if track_id not in only:
+                    return None
+                return verify(track_id, offset_frames, fs, plain, ts=pts)
+
         res = _search_one(
             pk, lookup, table, params, t_here, mfcc_shortlist, exhaustive, pts, pfs, ratio,
-            scale=(ts, fs), verify=verify if identity else None, widen=mp.widen_close_calls,
+            scale=(ts, fs), verify=check, widen=mp.widen_close_calls,
         )  # fmt: skip
-        scores[(ts, fs)] = {c.track_id: c.score for c in res.ranked}
+        if only is None:
+            scores[(ts, fs)] = {c.track_id: c.score for c in res.ranked}
+            leaders[(ts, fs)] = res.ranked
         return res
 
     tried = 0
@@ -243,6 +255,31 @@ def search(
         elsewhere = max((sc.get(m.track_id, 0) for k, sc in scores.items() if k != here), default=0)
         if m.score < mp.transform_sharpness * elsewhere:
             best = replace(best, match=None, notes={**best.notes, "flat_transform": elsewhere})
+    m = best.match
+    if m is None and verify is not None and resampled is not None and mp.transform_verify_pool:
+        # Nothing by counts at any grid point: the best few (track, grid point) pairs by
+        # count are checked against the tracks' own spectrograms, on the track's clock.
+        pool = sorted(
+            (
+                (c.score, -k, key, c.track_id)
+                for k, (key, cands) in enumerate(leaders.items())
+                if key != (1.0, 1.0)
+                for c in cands[: mp.transform_verify_candidates]
+                if c.score >= mp.verify_min_score
+            ),
+            reverse=True,
+        )[: mp.transform_verify_pool]
+        points: dict[tuple[float, float], set[int]] = {}
+        for _sc, _k, key, tid in pool:
+            points.setdefault(key, set()).add(tid)
+        for (ts, fs), tids in points.items():
+            res = run(ts, fs, only=tids)
+            if res.match is not None:
+                best = replace(res, notes={**best.notes, **res.notes})
+                break
+            if "transform_z" in res.notes:
+                z = max(res.notes["transform_z"], best.notes.get("transform_z", -np.inf))
+                best = replace(best, notes={**best.notes, "transform_z": z})
     m = best.match
     if m is not None and verify is not None and resampled is not None and _is_speed(m):
         # Resampling undoes a speed change exactly: the query's spectrogram must then follow
@@ -463,6 +500,35 @@ def _search_one(
         if (at_chance := _contradicts(a, mp.count_veto_z, mp.count_veto_corr)) is not None:
             notes["count_veto"] = at_chance
             undecided = vetoed = True
+    if undecided and not unscaled and verify is not None and top.score >= mp.verify_min_score:
+        # A rescaled query that the counts leave undecided: the query's spectrogram against
+        # the best few tracks' own, on the track's clock (see `search`), held to the tiers
+        # of an unscaled query's check (a clear z, or local contrast in both halves).
+        tier_z, _, tier_local_z, tier_halves_z = verify_tiers(mp, len(table))
+        cands = _best_pairs(urow, uk, score, mp.transform_verify_candidates, mp.verify_apart)
+        pairs = [Candidate(int(table.ids[r]), int(sc), int(d), int(votes[r])) for r, d, sc in cands]
+        # (`search` asks about some tracks only: None for the others)
+        asked = [
+            (a, i)
+            for i, c in enumerate(pairs)
+            if (a := verify(c.track_id, c.offset_frames)) is not None and a.z is not None
+        ]
+        if asked:
+            notes["transform_z"] = round(max(a.z for a, _ in asked), 1)
+            clear = [(a.z, i) for a, i in asked if a.z >= tier_z]
+            local = [
+                (a.z_local, i)
+                for a, i in asked
+                if a.z_local >= tier_local_z and (a.z_local_halves or 0.0) >= tier_halves_z
+            ]
+            if clear or local:
+                z, i = max(clear) if clear else max(local)
+                notes["transform_verified" if clear else "transform_verified_local"] = round(z, 1)
+                conf = confidence(z, 0, tier_z if clear else tier_local_z, 1.0)
+                top, win_row = pairs[i], cands[i][0]
+                runner = max((c.score for c in ranked if c.track_id != top.track_id), default=0)
+                undecided = False
+        res_kwargs["notes"] = notes
     if undecided:
         # Not clear by counts (unscaled queries only): rare evidence, then the tracks' own
         # audio, may still settle it.

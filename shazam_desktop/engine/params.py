@@ -257,6 +257,18 @@ class MatchParams:
     # (200 clips at 200 tracks): one true match at 0 dB had z 5.7 (lost at 6, kept at 5.5).
     speed_verify_z: float = 5.5
     speed_verify_corr: float = 0.5
+    # A rescaled query that no grid point settles by counts: the transform_verify_pool
+    # best (track, grid point) pairs by count (each grid point's transform_verify_candidates
+    # best tracks, verify_min_score or more) get the spectrogram check with the query on
+    # the track's clock (its frequencies in place, the track's frames read at its tempo),
+    # held to the unscaled check's tiers (verify_z, or verify_local_z in both halves).
+    # Measured with every check recorded, before the tiers were set: the bench's own 1,200
+    # unknown clips at 1,000 tracks (seed 1) asked 6,250 rescaled checks, z 11.8 and local
+    # contrast 11.3 at most, so none passed; of the clips that counts missed, tempo +-5 %
+    # 10 of 10 passed (generated, 200 tracks) and 10 of 10 on real music, pitch +-1
+    # semitone 7 of 7 (real), speed -5 % 2 of 4 (generated) and 0 of 2 (real).
+    transform_verify_candidates: int = 3
+    transform_verify_pool: int = 4
     # A match by counts alone that is not decisive and leads by less than count_veto_ratio
     # is refused (and left to the other tiers) when its spectrogram contradicts it: z under
     # count_veto_z and correlation under count_veto_corr.  Chance wins at exactly the ratio

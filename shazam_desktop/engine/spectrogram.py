@@ -49,13 +49,24 @@ def _hann(n: int) -> np.ndarray:
     return w
 
 
-def stft_db(samples: np.ndarray, params: SpectrogramParams) -> Spectrogram:
-    """Log-magnitude STFT (Hann, no centring) of mono float audio at params.sample_rate."""
+def stft_db(samples: np.ndarray, params: SpectrogramParams, time_scale: float = 1.0) -> Spectrogram:
+    """Log-magnitude STFT (Hann, no centring) of mono float audio at params.sample_rate.
+
+    With `time_scale`, frame t starts at round(t * hop * time_scale) instead: the frames of
+    audio played time_scale times faster than this one, tempo only (the window's length and
+    so the frequency bins stay as they are)."""
     x = np.ascontiguousarray(samples, dtype=np.float32)
     n_fft, hop = params.n_fft, params.hop
     if x.shape[0] < n_fft:
         return Spectrogram(np.full((params.n_bins, 0), DB_FLOOR, np.float32), params)
-    frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop]
+    frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)
+    if time_scale == 1.0:
+        frames = frames[::hop]
+    else:
+        step = hop * time_scale
+        frames = frames[
+            np.rint(np.arange(int((frames.shape[0] - 1) / step) + 1) * step).astype(np.intp)
+        ]
     window = _hann(n_fft)
     mag = np.empty((params.n_bins, frames.shape[0]), np.float32)
     # A block of frames at a time: the windowed frames, their spectra and the transposed

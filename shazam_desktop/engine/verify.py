@@ -13,6 +13,7 @@ keep the song's own partials and onsets where the other song only raises the flo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -253,6 +254,7 @@ def track_alignment(
     plain: bool = True,
     query_fine: Spectrogram | None = None,
     query_samples: np.ndarray | None = None,
+    time_scale: float = 1.0,
 ) -> Alignment | None:
     """`alignment` of a query against the samples of its candidate track read from
     `verify_lags` frames before the match's offset (see `excerpt_span`).  With
@@ -260,9 +262,11 @@ def track_alignment(
     the longer window, as the tiers were set; without it, on the query's own STFT.  With
     `query_samples` (the query's audio that `query` was computed from), the waveforms are
     compared too (`waveform_z`, and both halves of the query when it reaches
-    verify_wave_z)."""
-    a = _spectral_alignment(query, track_excerpt, params, plain, query_fine)
-    if a is None or query_samples is None:
+    verify_wave_z).  With `time_scale`, the query is taken to play the track that many
+    times faster, tempo only: the track's frames are read that much further apart, so
+    that they fall on the query's (and the waveforms are not compared)."""
+    a = _spectral_alignment(query, track_excerpt, params, plain, query_fine, time_scale)
+    if a is None or query_samples is None or time_scale != 1.0:
         return a
     mp, sp = params.match, params.spectrogram
     x = np.asarray(query_samples, np.float32)
@@ -286,13 +290,14 @@ def _spectral_alignment(
     params: EngineParams,
     plain: bool,
     query_fine: Spectrogram | None,
+    time_scale: float = 1.0,
 ) -> Alignment | None:
     """`track_alignment` without the waveforms."""
     mp, sp = params.match, params.spectrogram
-    ref = stft_db(track_excerpt, sp)
+    ref = stft_db(track_excerpt, sp, time_scale)
     fine = None
     if query_fine is not None:
-        ref_fine = stft_db(track_excerpt, fine_params(params))
+        ref_fine = stft_db(track_excerpt, fine_params(params), time_scale)
         fine = (query_fine.db, ref_fine.db, mp.verify_local_max_bin)
     a = alignment(
         query.db, ref.db, mp.verify_lags, mp.verify_max_bin, mp.verify_contrast, plain,
@@ -308,7 +313,8 @@ def _spectral_alignment(
     q /= np.sqrt((q * q).sum()) + 1e-12
     best, n = a.corr, q.shape[1]
     for k in (1, 2, 3):
-        r = stft_db(track_excerpt[k * sp.hop // 4 :], sp).db[2 : mp.verify_max_bin]
+        start = int(round(k * sp.hop * time_scale / 4))
+        r = stft_db(track_excerpt[start:], sp, time_scale).db[2 : mp.verify_max_bin]
         for lag in (mp.verify_lags - 1, mp.verify_lags):
             w = np.asarray(r[:, lag : lag + n], np.float64)
             if w.shape[1] < n:
@@ -318,9 +324,16 @@ def _spectral_alignment(
     return replace(a, corr=best)
 
 
-def excerpt_span(offset_frames: int, query_frames: int, params: EngineParams) -> tuple[int, int]:
+def excerpt_span(
+    offset_frames: int, query_frames: int, params: EngineParams, time_scale: float = 1.0
+) -> tuple[int, int]:
     """(first sample, sample count) of the track that `track_alignment` compares with a
-    query of `query_frames` frames matched at `offset_frames`; the first may be negative
-    (pad that many zeros before the track's start)."""
+    query of `query_frames` frames matched at `offset_frames` (of the track's frames), the
+    query playing it `time_scale` times faster; the first may be negative (pad that many
+    zeros before the track's start)."""
     sp, lags = params.spectrogram, params.match.verify_lags
-    return (offset_frames - lags) * sp.hop, (query_frames + 2 * lags) * sp.hop + sp.n_fft
+    if time_scale == 1.0:
+        return (offset_frames - lags) * sp.hop, (query_frames + 2 * lags) * sp.hop + sp.n_fft
+    first = offset_frames * sp.hop - int(round(lags * sp.hop * time_scale))
+    count = int(math.ceil((query_frames + 2 * lags) * sp.hop * time_scale)) + sp.n_fft
+    return first, count

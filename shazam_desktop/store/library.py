@@ -310,13 +310,13 @@ class Library:
             # A waveform compares only at the speed it was recorded at.
             return samples if fs == 1.0 else None
 
-        checked: dict[tuple[int, int, float], Alignment | None] = {}
+        checked: dict[tuple[int, int, float, float], Alignment | None] = {}
 
         def verify(
-            track_id: int, offset_frames: int, fs: float = 1.0, plain: bool = True
+            track_id: int, offset_frames: int, fs: float = 1.0, plain: bool = True, ts: float = 1.0
         ) -> Alignment | None:
             # The second look often proposes a track at the offset already checked.
-            key = (track_id, offset_frames, fs)
+            key = (track_id, offset_frames, fs, ts)
             a = checked.get(key)
             if key not in checked or (plain and a is not None and a.z is None):
                 track = tracks.get(track_id)
@@ -324,8 +324,14 @@ class Library:
                     None
                     if track is None
                     else self.alignment(
-                        analysis_at(fs), track, offset_frames, plain, fine_at(fs), wave_at(fs)
-                    )
+                        analysis_at(fs),
+                        track,
+                        offset_frames,
+                        plain,
+                        fine_at(fs),
+                        wave_at(fs),
+                        time_scale=ts,
+                    )  # fmt: skip
                 )
             return a
 
@@ -359,14 +365,17 @@ class Library:
         plain: bool = True,
         query_fine: Spectrogram | None = None,
         query_samples: np.ndarray | None = None,
+        time_scale: float = 1.0,
     ) -> Alignment | None:
         """How well the query's spectrogram follows `track`'s own audio at `offset_frames`
         (engine.verify; without `plain`, on local contrast only; `query_fine`: the query's
         `fine_spectrogram`, for local contrast as `identify` measures it; `query_samples`:
-        its audio, to compare the waveforms too), read from its file by seeking; None when
-        the file is gone or unreadable since it was indexed."""
+        its audio, to compare the waveforms too; `time_scale`: the query plays the track
+        that many times faster, tempo only), read from its file by seeking; None when the
+        file is gone or unreadable since it was indexed."""
         sr = self.params.spectrogram.sample_rate
-        first, count = excerpt_span(offset_frames, query.spectrogram.n_frames, self.params)
+        n = query.spectrogram.n_frames
+        first, count = excerpt_span(offset_frames, n, self.params, time_scale)
         pad = max(0, -first)
         try:
             x = load_excerpt(track.path, (first + pad) / sr, (count - pad) / sr, sr)
@@ -374,7 +383,9 @@ class Library:
             return None
         if pad:
             x = np.concatenate([np.zeros(pad, np.float32), x])
-        return track_alignment(query.spectrogram, x, self.params, plain, query_fine, query_samples)
+        return track_alignment(
+            query.spectrogram, x, self.params, plain, query_fine, query_samples, time_scale
+        )
 
     def identify_file(self, path: str | os.PathLike, **kw) -> IdentifyResult:
         audio = load(path, sr=self.params.spectrogram.sample_rate, min_seconds=1.0)

@@ -165,6 +165,8 @@ def how_decided(notes: dict) -> str:
         return "the track's own recording, found under the noise"
     if "second_look" in notes:
         return "found on a closer look, confirmed against the track's own audio"
+    if "transform_verified" in notes or "transform_verified_local" in notes:
+        return "confirmed against the track's own audio, on the excerpt's clock"
     if "verified" in notes or "verified_local" in notes or "verified_strong" in notes:
         return "confirmed against the track's own audio"
     if "rarity" in notes:

@@ -130,23 +130,30 @@ def test_speed_change_is_found_by_the_speed_search(small_index):
     assert res.transforms_tried > 1 or plain.match is not None
 
 
+def _resampled_analyses(y: np.ndarray):
+    """at(fs): the query analysis of y resampled so that every frequency is x fs, each once."""
+    import functools
+
+    from shazam_desktop.audio.decode import resample
+
+    @functools.cache
+    def at(fs: float):
+        return analyze(y if fs == 1.0 else resample(y, SR, SR / fs), P, query=True)
+
+    return at
+
+
 def test_a_speed_match_must_follow_the_tracks_own_spectrogram(small_index):
     """Resampling undoes a speed change: the query then follows its track's spectrogram
     (a real check against the song's samples accepts it); a match whose resampled query
     does not (a stand-in check says so) is refused."""
     import soxr
 
-    from shazam_desktop.audio.decode import resample
     from shazam_desktop.engine.verify import excerpt_span, track_alignment
 
     songs, lk, table = small_index
     fast = soxr.resample(songs[3][SR * 5 : SR * 16], SR * 1.04, SR)  # played 4 % faster
-    an = {1.0: analyze(fast, P, query=True)}
-
-    def at(fs: float):
-        if fs not in an:
-            an[fs] = analyze(resample(fast, SR, SR / fs), P, query=True)
-        return an[fs]
+    at = _resampled_analyses(fast)
 
     asked = []
 
@@ -772,6 +779,97 @@ def test_the_same_recording_settles_a_close_call_for_any_candidate():
     assert low.match is None and low.notes["verify_z_wave"] == round(mp.verify_wave_z - 0.1, 1)
     half = ask(101, mp.verify_wave_z + 20, mp.verify_wave_halves_z - 0.1)
     assert search(peaks, lk, table, P, **fair, verify=half).match is None
+
+
+def test_a_time_scaled_stft_reads_frames_that_much_further_apart():
+    """stft_db's time_scale: frame k is the plain STFT of the frame at round(k x hop x
+    time_scale), and no frame runs past the signal's end; 1.0 is the plain STFT."""
+    x = tone_song(3, 6)
+    sp, hop, n = P.spectrogram, P.spectrogram.hop, P.spectrogram.n_fft
+    plain = stft_db(x, sp)
+    assert np.array_equal(stft_db(x, sp, 1.0).db, plain.db)
+    for ts in (0.95, 1.05):
+        s = stft_db(x, sp, ts)
+        assert s.n_frames == int((x.shape[0] - n) / (hop * ts)) + 1
+        for k in (0, 7, s.n_frames - 1):
+            start = int(round(k * hop * ts))
+            assert start + n <= x.shape[0]
+            np.testing.assert_allclose(s.db[:, k], stft_db(x[start : start + n], sp).db[:, 0])
+
+
+@pytest.mark.parametrize("seed", [31, 41, 51])
+def test_a_tempo_changed_query_follows_its_track_on_the_tracks_clock(seed):
+    """A 5-s excerpt played 5 % faster, tempo only (a phase vocoder): read on the query's
+    clock (the track's frames 1.05 hops apart), the track's local contrast stands out at
+    the true offset beyond the check's tiers, in both halves; read as it is, at another
+    offset, or in another song, neither measure comes near them."""
+    from shazam_desktop.engine.verify import excerpt_span, fine_spectrogram, track_alignment
+    from shazam_desktop.synth.degrade import tempo
+    from tests.helpers import music
+
+    song, third = music(seed, 40.0), music(seed + 2, 40.0)
+    y = tempo(song[12 * SR : int(17.6 * SR)], SR, 1.05)[: 5 * SR]
+    q, qf = analyze(y, P, query=True).spectrogram, fine_spectrogram(y, P)
+    tier_z, _, tier_local, tier_halves = verify_tiers(P.match, 1000)
+
+    def check(track, offset_s, ts=1.05):
+        first, count = excerpt_span(
+            int(round(offset_s * SR / P.spectrogram.hop)), q.n_frames, P, ts
+        )
+        return track_alignment(q, track[first : first + count], P, query_fine=qf, time_scale=ts)
+
+    true = check(song, 12.0)
+    assert true.z_local >= tier_local + 4 and true.z_local_halves >= tier_halves + 4
+    assert true.z_wave is None  # a phase vocoder keeps no waveform to compare
+    for w in (check(song, 12.0, 1.0), check(song, 20.0), check(third, 12.0)):
+        assert w.z_local < tier_local - 3 and w.z < tier_z - 5 and w.z < true.z - 4
+
+
+def test_a_rescaled_query_that_counts_leave_undecided_is_settled_by_its_spectrogram():
+    """A clip 5 % faster (tempo only) whose counts cannot decide (the threshold is set out
+    of reach): the best few tracks over the grid are checked on the track's clock, and the
+    song is the answer at its tempo.  A check at chance settles nothing."""
+    from shazam_desktop.engine.verify import excerpt_span, track_alignment
+    from shazam_desktop.synth.degrade import tempo
+    from tests.helpers import music
+
+    songs = [music(30 + s, 40.0) for s in range(6)]
+    lk, table = _index(songs)
+    y = tempo(songs[4][SR * 8 : int(SR * 19.2)], SR, 1.05)[: SR * 10]
+    at = _resampled_analyses(y)
+
+    asked = []
+
+    def verify(track_id, offset_frames, fs=1.0, plain=True, ts=1.0):
+        q = at(fs).spectrogram
+        first, count = excerpt_span(offset_frames, q.n_frames, P, ts)
+        x = np.concatenate([np.zeros(max(0, -first), np.float32), songs[track_id - 100]])
+        first += max(0, -first)
+        a = track_alignment(q, x[first : first + count], P, plain, time_scale=ts)
+        asked.append((track_id, fs, ts))
+        return a
+
+    kw = dict(threshold=200, resampled=lambda fs: at(fs).peaks)
+    res = search(at(1.0).peaks, lk, table, P, **kw, verify=verify)
+    m = res.match
+    assert m is not None and m.track_id == 104 and (m.time_scale, m.freq_scale) == (1.05, 1.0)
+    tier_z, _, tier_local, _ = verify_tiers(P.match, len(table))
+    assert (
+        res.notes.get("transform_verified", 0) >= tier_z
+        or res.notes.get("transform_verified_local", 0) >= tier_local
+    )
+    assert 7.9 < m.offset_s < 8.1 and m.score < 200
+    # Only the pool's (track, grid point) pairs were checked on a rescaled clock.
+    assert len({a for a in asked if a[2] != 1.0}) <= P.match.transform_verify_pool
+    # Just under both tiers (the local one in one half): no answer.
+    low = Alignment(tier_z - 0.1, 0.2, tier_local + 5, P.match.verify_local_halves_z - 0.1)
+    chance = Alignment(2.0, 0.1, 2.0)
+
+    def stand_in(track_id, offset_frames, fs=1.0, plain=True, ts=1.0):
+        return chance if (fs, ts) == (1.0, 1.0) else low
+
+    refused = search(at(1.0).peaks, lk, table, P, **kw, verify=stand_in)
+    assert refused.match is None and refused.notes["transform_z"] == round(tier_z - 0.1, 1)
 
 
 def test_mel_filterbank_equals_librosa():

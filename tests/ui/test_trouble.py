@@ -192,6 +192,7 @@ def test_a_close_call_says_how_it_was_settled(qtbot, library, ui_corpus):
         ({"verified_local": 15.1, "verify_z": 9.0}, "own audio"),
         ({"verified_strong": 10.4, "verify_z": 8.1}, "own audio"),
         ({"same_recording": 31.5, "verify_z": 6.2}, "own recording"),
+        ({"transform_verified_local": 17.8, "transform_z": 11.8}, "excerpt's clock"),
         ({"verified_local": 14.2, "second_look": True}, "closer look"),
         ({"rarity": (80.0, 20.0)}, "rarest"),
         ({"same_audio": 0.996, "verify_z": 12.3}, "another version"),

@@ -156,7 +156,9 @@ def search(
     spectrum is analysed on the index's own bin grid.
 
     `verify`, when given, is asked about the best few tracks of an unscaled query that the
-    landmark counts leave undecided (see `_search_one`).  `second_look()`, when given with
+    landmark counts leave undecided (see `_search_one`); with `resampled` too, about the
+    best few (track, grid point) pairs of a query that no grid point settles by counts,
+    with `ts` the time scale left after resampling (the excerpt's clock).  `second_look()`, when given with
     `verify`, returns denser peaks of the query: when the identity transform leaves it
     undecided, the best tracks by their counts are verified too (never accepted by counts).
     """

@@ -508,7 +508,7 @@ def _search_one(
         # of an unscaled query's check (a clear z, or local contrast in both halves).
         tier_z, _, tier_local_z, tier_halves_z = verify_tiers(mp, len(table))
         cands = _best_pairs(urow, uk, score, mp.transform_verify_candidates, mp.verify_apart)
-        pairs = [Candidate(int(table.ids[r]), int(sc), int(d), int(votes[r])) for r, d, sc in cands]
+        pairs = _pair_candidates(cands, table, votes)
         # (`search` asks about some tracks only: None for the others)
         asked = [
             (a, i)
@@ -518,11 +518,7 @@ def _search_one(
         if asked:
             notes["transform_z"] = round(max(a.z for a, _ in asked), 1)
             clear = [(a.z, i) for a, i in asked if a.z >= tier_z]
-            local = [
-                (a.z_local, i)
-                for a, i in asked
-                if a.z_local >= tier_local_z and (a.z_local_halves or 0.0) >= tier_halves_z
-            ]
+            local = _local_passes(asked, tier_local_z, tier_halves_z)
             if clear or local:
                 z, i = max(clear) if clear else max(local)
                 notes["transform_verified" if clear else "transform_verified_local"] = round(z, 1)
@@ -559,9 +555,7 @@ def _search_one(
             # (a chorus, a loop) splits its counts over its repeats, and the repeat that
             # counts best may be a part that only resembles the query's.
             cands = _best_pairs(urow, uk, score, mp.verify_candidates, mp.verify_apart)
-            pairs = [
-                Candidate(int(table.ids[r]), int(sc), int(d), int(votes[r])) for r, d, sc in cands
-            ]
+            pairs = _pair_candidates(cands, table, votes)
             asked = [
                 (a, i)
                 for i, c in enumerate(pairs)
@@ -620,11 +614,7 @@ def _search_one(
                 elif asked:
                     # Local contrast: what a louder song mixed in leaves of the track, in
                     # both halves of the query (a coincidence holds in part of it).
-                    ok = [
-                        (a.z_local, i)
-                        for a, i in asked
-                        if a.z_local >= tier_local_z and (a.z_local_halves or 0.0) >= tier_halves_z
-                    ]
+                    ok = _local_passes(asked, tier_local_z, tier_halves_z)
                     if ok:
                         z_local, win = max(ok)
                         conf = confidence(z_local, 0, tier_local_z, 1.0)
@@ -702,6 +692,23 @@ def verify_tiers(mp, n_tracks: int) -> tuple[float, float, float, float]:
         b + k * decades for b, k in zip(base, mp.verify_per_decade, strict=True)
     )
     return z, lead_z, local_z, halves_z
+
+
+def _pair_candidates(cands: list[tuple[int, int, int]], table: TrackTable, votes) -> list:
+    """`_best_pairs`' (row, offset, score) as Candidates of the track at each row."""
+    return [Candidate(int(table.ids[r]), int(sc), int(d), int(votes[r])) for r, d, sc in cands]
+
+
+def _local_passes(
+    asked: list[tuple[Alignment, int]], local_z: float, halves_z: float
+) -> list[tuple[float, int]]:
+    """(z_local, index) of the checked candidates whose local contrast reaches local_z and
+    whose two halves both reach halves_z: the local-contrast tier."""
+    return [
+        (a.z_local, i)
+        for a, i in asked
+        if a.z_local >= local_z and (a.z_local_halves or 0.0) >= halves_z
+    ]
 
 
 def _contradicts(a: Alignment | None, z: float, corr: float) -> tuple[float, float] | None:

@@ -332,8 +332,6 @@ def excerpt_span(
     query playing it `time_scale` times faster; the first may be negative (pad that many
     zeros before the track's start)."""
     sp, lags = params.spectrogram, params.match.verify_lags
-    if time_scale == 1.0:
-        return (offset_frames - lags) * sp.hop, (query_frames + 2 * lags) * sp.hop + sp.n_fft
     first = offset_frames * sp.hop - int(round(lags * sp.hop * time_scale))
     count = int(math.ceil((query_frames + 2 * lags) * sp.hop * time_scale)) + sp.n_fft
     return first, count

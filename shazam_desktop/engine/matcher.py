@@ -198,6 +198,8 @@ def search(
         if only is not None and verify is not None:
             # The spectrogram check of a rescaled query, for the tracks in `only`: the
             # query's frequencies are in place (resampled), its times pts x the track's.
+            # Only the check can accept here: the counts were heard at this point already
+            # (and may have been refused as flat over the grid).
             def check(track_id, offset_frames, _fs=None, plain=True):
                 if track_id not in only:
                     return None
@@ -205,7 +207,7 @@ def search(
 
         res = _search_one(
             pk, lookup, table, params, t_here, mfcc_shortlist, exhaustive, pts, pfs, ratio,
-            scale=(ts, fs), verify=check, widen=mp.widen_close_calls,
+            scale=(ts, fs), verify=check, widen=mp.widen_close_calls, by_counts=only is None,
         )  # fmt: skip
         if only is None:
             scores[(ts, fs)] = {c.track_id: c.score for c in res.ranked}

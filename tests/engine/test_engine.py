@@ -212,6 +212,7 @@ def _grid_search_one(scores: dict, runner: int, ratio: float):
         scale=None,
         verify=None,
         widen=False,
+        by_counts=True,
     ):
         ts, fs = scale or (a[2], a[3])
         if fan_out is not None:
@@ -219,7 +220,7 @@ def _grid_search_one(scores: dict, runner: int, ratio: float):
         score = scores.get((ts, fs), runner + 1)
         ranked = [M.Candidate(7, score, 0, score), M.Candidate(8, runner, 0, runner)]
         match = None
-        if score >= threshold and score >= ratio * runner:
+        if by_counts and score >= threshold and score >= ratio * runner:
             e = np.zeros(0, np.float32)
             match = M.Match(7, score, runner, 0.9, 0.0, ts, fs, e, e, e.astype(bool), e, e)
         return M.SearchResult(match, ranked, [7], [], 100, 1, threshold)
@@ -243,6 +244,11 @@ def test_a_rescaled_match_that_fits_other_grid_points_as_well_is_refused(monkeyp
     flat = search(peaks, None, table, P, threshold=10)
     assert flat.match is None and flat.notes["flat_transform"] == 36
     assert flat.transforms_tried == len(M.transforms(P))  # every grid point was looked at
+    # With the spectrogram check at hand, the grid points of the best pairs are searched
+    # again, and there only the check may accept: the refused counts stay refused.
+    kw = dict(verify=lambda *a, **k: None, resampled=lambda fs: peaks)
+    pooled = search(peaks, None, table, P, threshold=10, **kw)
+    assert pooled.match is None and pooled.notes["flat_transform"] == 36
 
 
 def test_the_best_grid_point_answers_not_the_first_that_passes(monkeypatch):

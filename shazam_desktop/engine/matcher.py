@@ -281,9 +281,10 @@ def search(
             if res.match is not None:
                 best = replace(res, notes={**best.notes, **res.notes})
                 break
-            if "transform_z" in res.notes:
-                z = max(res.notes["transform_z"], best.notes.get("transform_z", -np.inf))
-                best = replace(best, notes={**best.notes, "transform_z": z})
+            for key in ("transform_z", "transform_corr"):
+                if key in res.notes:
+                    v = max(res.notes[key], best.notes.get(key, -np.inf))
+                    best = replace(best, notes={**best.notes, key: v})
     m = best.match
     if m is not None and verify is not None and resampled is not None and _is_speed(m):
         # Resampling undoes a speed change exactly: the query's spectrogram must then follow
@@ -519,21 +520,44 @@ def _search_one(
         ]
         if asked:
             notes["transform_z"] = round(max(a.z for a, _ in asked), 1)
+            notes["transform_corr"] = round(max(a.corr for a, _ in asked), 3)
             clear = [(a.z, i) for a, i in asked if a.z >= tier_z]
             local = _local_passes(asked, tier_local_z, tier_halves_z)
-            if clear or local:
-                z, i = max(clear) if clear else max(local)
-                notes["transform_verified" if clear else "transform_verified_local"] = round(z, 1)
-                conf = confidence(z, 0, tier_z if clear else tier_local_z, 1.0)
+            # ... or the spectrograms' correlation itself, with a fair z: a rescaled copy
+            # keeps more of its track's shape than chance reaches.
+            tier_corr = mp.transform_verify_corr + mp.transform_verify_corr_per_decade * (
+                _decades(mp, len(table))
+            )
+            alike = [
+                (a.corr, i)
+                for a, i in asked
+                if a.corr >= tier_corr and a.z >= mp.transform_verify_corr_z
+            ]
+            for key, tier, passed in (
+                ("transform_verified", tier_z, clear),
+                ("transform_verified_local", tier_local_z, local),
+                ("transform_verified_corr", tier_corr, alike),
+            ):
+                if not passed:
+                    continue
+                level, i = max(passed)
+                if passed is alike:
+                    notes[key] = round(level, 3)  # 0.5 at the tier, 1 for the same audio
+                    conf = 0.5 + 0.5 * (level - tier) / max(1.0 - tier, 1e-6)
+                else:
+                    notes[key] = round(level, 1)
+                    conf = confidence(level, 0, tier, 1.0)
                 top, win_row = pairs[i], cands[i][0]
                 runner = max((c.score for c in ranked if c.track_id != top.track_id), default=0)
                 undecided = False
+                break
         res_kwargs["notes"] = notes
     if undecided:
         # Not clear by counts (unscaled queries only): rare evidence, then the tracks' own
         # audio, may still settle it.
         win = None
         tier_z, tier_lead_z, tier_local_z, tier_halves_z = verify_tiers(mp, len(table))
+        decades = _decades(mp, len(table))
         if (
             not vetoed
             and unscaled
@@ -585,6 +609,19 @@ def _search_one(
                 for z, halves, i in waves
                 if z >= mp.verify_wave_z and halves >= mp.verify_wave_halves_z
             ]
+            # ... or short of that, the waveform and the spectrogram both fair at the same
+            # offset: two measures that chance rarely lifts together.
+            joint_z = mp.verify_joint_z + mp.verify_joint_per_decade[0] * decades
+            joint_sum = mp.verify_joint_sum + mp.verify_joint_per_decade[1] * decades
+            both = [
+                (a.z + a.z_wave, i)
+                for a, i in plain
+                if a.z_wave is not None
+                and a.z >= joint_z
+                and a.z + a.z_wave >= joint_sum
+                and (a.z_wave_halves if a.z_wave_halves is not None else -np.inf)
+                >= mp.verify_joint_halves_z
+            ]
             exact = [(a.corr, i) for a, i in plain if a.corr >= mp.verify_same_corr]
             if exact:
                 # The query is a track's own audio (two versions may share it: the
@@ -597,6 +634,10 @@ def _search_one(
                 z, win = max(same)
                 conf = confidence(z, 0, mp.verify_wave_z, 1.0)
                 notes["same_recording"] = round(z, 1)
+            elif both:
+                z, win = max(both)
+                conf = confidence(z, 0, joint_sum, 1.0)
+                notes["same_recording_joint"] = round(z, 1)
             else:
                 a, i = max(plain, default=(None, None), key=lambda x: x[0].z)
                 z = None if a is None else a.z
@@ -684,11 +725,17 @@ def _best_pairs(
     return out
 
 
+def _decades(mp, n_tracks: int) -> float:
+    """Tenfold growths of a library of n_tracks beyond verify_size_from, where the check's
+    tiers were set (0 up to it)."""
+    return max(0.0, math.log10(max(1, n_tracks) / mp.verify_size_from))
+
+
 def verify_tiers(mp, n_tracks: int) -> tuple[float, float, float, float]:
     """The spectrogram check's thresholds (verify_z, verify_lead_z, verify_local_z,
     verify_local_halves_z) for a library of n_tracks: raised per tenfold growth beyond
     verify_size_from, where they were set."""
-    decades = max(0.0, math.log10(max(1, n_tracks) / mp.verify_size_from))
+    decades = _decades(mp, n_tracks)
     base = (mp.verify_z, mp.verify_lead_z, mp.verify_local_z, mp.verify_local_halves_z)
     z, lead_z, local_z, halves_z = (
         b + k * decades for b, k in zip(base, mp.verify_per_decade, strict=True)

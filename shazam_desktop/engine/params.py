@@ -247,6 +247,25 @@ class MatchParams:
     # unknown clips at 10,000 tracks in the bench.
     verify_wave_z: float = 16.0
     verify_wave_halves_z: float = 8.0
+    # ... or, short of that, the spectrogram's z >= verify_joint_z, z + z_wave >=
+    # verify_joint_sum at the same offset (both raised per verify_joint_per_decade for each
+    # tenfold growth beyond verify_size_from), and the waveform's two halves >=
+    # verify_joint_halves_z (measured from z_wave >= verify_joint_wave_from).  Chance,
+    # recorded at 1,000 tracks: the sum reached 17.8 at most over 6,060 checks of 2,400
+    # unknown clips (seeds 21 and 51), and 16.2 over 2,716 checks of other tracks for 4,200
+    # known clips (seed 21, every condition); no chance check had both z >= 7 and a sum of
+    # 18.  Seed 21's white noise -5 dB clips checked at their own track and offset (53 of
+    # 200, z >= 6): sums 18.9-45.9, halves 6.3-18.9.  The halves keep out a waveform that
+    # follows in part of the query only: a tempo-changed clip at the unscaled grid point
+    # (sums up to 80, halves 2-6; it is found at its own tempo instead), or two generated
+    # songs that share a note synthesised alike (z_wave 15.5 on seed 21 in an earlier
+    # round).  Real music's one white noise -5 dB clip with a sum of 21.8 has halves 4.6,
+    # and stays unanswered.
+    verify_joint_z: float = 7.0
+    verify_joint_sum: float = 20.0
+    verify_joint_halves_z: float = 6.0
+    verify_joint_wave_from: float = 8.0  # z_wave from which its halves are measured
+    verify_joint_per_decade: tuple[float, float] = (1.0, 2.0)
     verify_wave_near: int = 512
     verify_wave_band_hz: tuple[float, float] = (100.0, 4000.0)
     # A match at a speed grid point is refused when the query, resampled back, follows the
@@ -269,6 +288,17 @@ class MatchParams:
     # semitone 7 of 7 (real), speed -5 % 2 of 4 (generated) and 0 of 2 (real).
     transform_verify_candidates: int = 3
     transform_verify_pool: int = 4
+    # ... or their correlation (engine.verify's corr: the time-centred log spectra at the
+    # offset) >= transform_verify_corr with z >= transform_verify_corr_z, raised by
+    # transform_verify_corr_per_decade per tenfold growth beyond verify_size_from.  Chance,
+    # recorded on 3 x 1,200 unknown clips at 1,000 tracks (seeds 1, 21 and 51, 18,696
+    # rescaled checks): corr median 0.04, 0.43 at the 99.9th percentile, 0.50 at most (z
+    # 6.0 there); 0.39 on the real corpus's 90 unknown clips outside its layered pair.  Of
+    # seed 21's 1,600 rescaled known clips at 1,000 tracks, 26 were settled by this tier
+    # alone, at 0.57-0.87, all right.
+    transform_verify_corr: float = 0.55
+    transform_verify_corr_z: float = 6.0
+    transform_verify_corr_per_decade: float = 0.05
     # A match by counts alone that is not decisive and leads by less than count_veto_ratio
     # is refused (and left to the other tiers) when its spectrogram contradicts it: z under
     # count_veto_z and correlation under count_veto_corr.  Chance wins at exactly the ratio

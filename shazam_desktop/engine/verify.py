@@ -43,7 +43,8 @@ class Alignment:
     z_strong: float | None = None
     # How far the query's waveform follows the track's own at the match's offset (see
     # `waveform_z`), and the smaller of its two halves' (measured when z_wave reaches
-    # verify_wave_z); None when not measured (see `track_alignment`).
+    # verify_wave_z or verify_joint_wave_from); None when not measured (see
+    # `track_alignment`).
     z_wave: float | None = None
     z_wave_halves: float | None = None
 
@@ -262,7 +263,7 @@ def track_alignment(
     the longer window, as the tiers were set; without it, on the query's own STFT.  With
     `query_samples` (the query's audio that `query` was computed from), the waveforms are
     compared too (`waveform_z`, and both halves of the query when it reaches
-    verify_wave_z).  With `time_scale`, the query is taken to play the track that many
+    verify_wave_z or verify_joint_wave_from).  With `time_scale`, the query is taken to play the track that many
     times faster, tempo only: the track's frames are read that much further apart, so
     that they fall on the query's (and the waveforms are not compared)."""
     a = _spectral_alignment(query, track_excerpt, params, plain, query_fine, time_scale)
@@ -275,7 +276,7 @@ def track_alignment(
     args = (near, mp.verify_wave_band_hz, sp.sample_rate)
     z = waveform_z(x, e, at, *args)
     halves = None
-    if z is not None and z >= mp.verify_wave_z:
+    if z is not None and z >= min(mp.verify_wave_z, mp.verify_joint_wave_from):
         h = x.shape[0] // 2
         first = waveform_z(x[:h], e[: e.shape[0] - (x.shape[0] - h)], at, *args)
         second = waveform_z(x[h:], e[h:], at, *args)

@@ -161,11 +161,11 @@ def how_decided(notes: dict) -> str:
     landmark counts alone were clear)."""
     if "same_audio" in notes:
         return "the track's own audio: another version in the library is close"
-    if "same_recording" in notes:
+    if "same_recording" in notes or "same_recording_joint" in notes:
         return "the track's own recording, found under the noise"
     if "second_look" in notes:
         return "found on a closer look, confirmed against the track's own audio"
-    if "transform_verified" in notes or "transform_verified_local" in notes:
+    if any(k.startswith("transform_verified") for k in notes):
         return "confirmed against the track's own audio, on the excerpt's clock"
     if "verified" in notes or "verified_local" in notes or "verified_strong" in notes:
         return "confirmed against the track's own audio"

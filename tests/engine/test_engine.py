@@ -760,6 +760,67 @@ def test_a_recordings_waveform_is_found_under_noise_and_a_louder_song(seed):
     assert track_alignment(q, song[first : first + count], P).z_wave is None
 
 
+def test_under_louder_noise_the_waveform_and_the_spectrogram_settle_it_together():
+    """A 5-s excerpt under white noise 8 dB louder: its waveform (z_wave) is under its own
+    tier and its spectrogram z under its own, but both are fair at the true offset, their
+    sum reaches the joint tier and the waveform follows in both halves; at another offset
+    or in another song the sum is far under."""
+    from shazam_desktop.engine.verify import excerpt_span, track_alignment
+    from tests.helpers import music
+
+    seed, mp = 61, P.match
+    song, third = music(seed, 40.0), music(seed + 2, 40.0)
+    x = song[12 * SR : 17 * SR]
+    rms = np.sqrt(np.mean(x**2))
+    noise = np.random.default_rng(seed).standard_normal(x.shape[0]) * rms * 10 ** (8 / 20)
+    y = (x + noise).astype(np.float32)
+    q = analyze(y, P, query=True).spectrogram
+
+    def check(track, offset_s):
+        first, count = excerpt_span(int(round(offset_s * SR / P.spectrogram.hop)), q.n_frames, P)
+        return track_alignment(q, track[first : first + count], P, query_samples=y)
+
+    true = check(song, 12.0)
+    assert true.z_wave < mp.verify_wave_z and true.z < verify_tiers(mp, 1000)[0]
+    assert true.z >= mp.verify_joint_z and true.z + true.z_wave >= mp.verify_joint_sum + 1
+    assert true.z_wave_halves >= mp.verify_joint_halves_z
+    for w in (check(song, 15.0), check(third, 12.0)):
+        assert w.z + w.z_wave < mp.verify_joint_sum - 10
+
+
+def test_the_waveform_and_spectrogram_together_settle_a_close_call():
+    """A close call (16 vs 10): a candidate with z at the joint tier's floor, z + z_wave at
+    its sum and the waveform's halves at theirs is the answer, the leader or not; a z under
+    the floor (however high the waveform's), a sum just under, or halves just under (a
+    waveform that follows the query in part of it only) settles nothing."""
+    peaks, lk, table = _rare_and_common(decoy_copies=0)
+    fair = dict(threshold=11, speed_search=False)
+    mp = P.match
+    zj, total, halves = mp.verify_joint_z, mp.verify_joint_sum, mp.verify_joint_halves_z
+
+    def ask(track, z, z_wave, h=halves):
+        def verify(track_id, offset_frames, plain=True):
+            if not plain:
+                return Alignment(None, None, 2.0, None, None, 4.0, None)
+            if track_id == track:
+                return Alignment(z, 0.1, 2.0, None, None, z_wave, h)
+            return Alignment(3.0, 0.1, 2.0, None, None, 4.0, None)
+
+        return verify
+
+    for track in (100, 101):
+        res = search(peaks, lk, table, P, **fair, verify=ask(track, zj, total - zj))
+        assert res.match is not None and res.match.track_id == track
+        assert res.notes["same_recording_joint"] == total and res.match.confidence == 0.5
+    for args in (
+        (zj - 0.1, mp.verify_wave_z - 0.1),
+        (zj + 1, total - zj - 1.1),
+        (zj + 1, total, halves - 0.1),
+        (zj + 1, total, None),
+    ):
+        assert search(peaks, lk, table, P, **fair, verify=ask(101, *args)).match is None
+
+
 def test_the_same_recording_settles_a_close_call_for_any_candidate():
     """A close call (16 vs 10) whose spectrogram z's settle nothing: a candidate whose
     waveform follows the query's (z_wave at the tier, halves at theirs) is the answer,
@@ -807,8 +868,9 @@ def test_a_time_scaled_stft_reads_frames_that_much_further_apart():
 def test_a_tempo_changed_query_follows_its_track_on_the_tracks_clock(seed):
     """A 5-s excerpt played 5 % faster, tempo only (a phase vocoder): read on the query's
     clock (the track's frames 1.05 hops apart), the track's local contrast stands out at
-    the true offset beyond the check's tiers, in both halves; read as it is, at another
-    offset, or in another song, neither measure comes near them."""
+    the true offset beyond the check's tiers, in both halves, and the correlation reaches
+    its tier; read as it is, at another offset, or in another song, no measure comes near
+    them."""
     from shazam_desktop.engine.verify import excerpt_span, fine_spectrogram, track_alignment
     from shazam_desktop.synth.degrade import tempo
     from tests.helpers import music
@@ -826,9 +888,11 @@ def test_a_tempo_changed_query_follows_its_track_on_the_tracks_clock(seed):
 
     true = check(song, 12.0)
     assert true.z_local >= tier_local + 4 and true.z_local_halves >= tier_halves + 4
+    assert true.corr >= P.match.transform_verify_corr  # the correlation tier, too
     assert true.z_wave is None  # a phase vocoder keeps no waveform to compare
     for w in (check(song, 12.0, 1.0), check(song, 20.0), check(third, 12.0)):
         assert w.z_local < tier_local - 3 and w.z < tier_z - 5 and w.z < true.z - 4
+        assert w.corr < P.match.transform_verify_corr - 0.1
 
 
 def test_a_rescaled_query_that_counts_leave_undecided_is_settled_by_its_spectrogram():
@@ -876,6 +940,25 @@ def test_a_rescaled_query_that_counts_leave_undecided_is_settled_by_its_spectrog
 
     refused = search(at(1.0).peaks, lk, table, P, **kw, verify=stand_in)
     assert refused.match is None and refused.notes["transform_z"] == round(tier_z - 0.1, 1)
+    # The correlation tier: its level with a fair z settles it; just under either, nothing.
+    mp = P.match
+    fair = mp.transform_verify_corr_z
+    for corr, z, settled in (
+        (mp.transform_verify_corr, fair, True),
+        (mp.transform_verify_corr - 0.01, fair + 5, False),
+        (mp.transform_verify_corr + 0.2, fair - 0.1, False),
+    ):
+        a = Alignment(z, corr, 2.0)
+
+        def alike(track_id, offset_frames, fs=1.0, plain=True, ts=1.0, a=a):
+            return chance if (fs, ts) == (1.0, 1.0) else a
+
+        res = search(at(1.0).peaks, lk, table, P, **kw, verify=alike)
+        assert (res.match is not None) == settled, (corr, z)
+        assert ("transform_verified_corr" in res.notes) == settled
+        assert res.notes["transform_corr"] == round(corr, 3)
+        if settled:
+            assert 0.5 <= res.match.confidence < 0.51
 
 
 def test_mel_filterbank_equals_librosa():

@@ -353,7 +353,12 @@ class Library:
             ),
         )
         track = tracks.get(res.match.track_id) if res.match else None
-        similar = [Similar(tracks[tid], sim) for tid, sim in nearest[:5] if tid in tracks]
+        # "Sounds like": of the MFCC shortlist (ranked by summed similarity), the tracks
+        # whose closest window is nearest, in the order of the similarity shown.
+        similar = sorted(
+            (Similar(tracks[tid], sim) for tid, sim in nearest if tid in tracks),
+            key=lambda s: -s.similarity,
+        )[:5]
         elapsed = (time.perf_counter() - t0) * 1000
         return IdentifyResult(res.match, track, similar, elapsed, analysis, res)
 

@@ -52,6 +52,8 @@ def test_unknown_song_is_no_match_with_neighbours(lib):
     res = lib.identify(tone_song(4242, 8.0))
     assert res.match is None
     assert len(res.similar) >= 3
+    shown = [s.similarity for s in res.similar]
+    assert shown == sorted(shown, reverse=True), "listed in the order of what they show"
 
 
 def test_remove_takes_a_track_out_of_every_index(lib, song_dir):

@@ -213,6 +213,9 @@ class MicSource(AudioSource):
         self.sample_rate = rate
         self.ring = RingBuffer(ring_seconds, rate)
         self._stream = None
+        # PortAudio is not safe for two threads at once on one stream: the watchdog's abort
+        # of a stream that died and the caller's stop() take turns.
+        self._stream_lock = threading.Lock()
         self._stopping = threading.Event()
         self._watchdog: threading.Thread | None = None
         self._last_callback = 0.0
@@ -440,11 +443,12 @@ class MicSource(AudioSource):
         self._stopping.set()
         stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception as e:  # a dead device may fail to close; nothing left to do
-                log.debug("closing %s: %s", self.name, e)
+            with self._stream_lock:
+                try:
+                    stream.abort()
+                    stream.close()
+                except Exception as e:  # a dead device may fail to close; nothing left to do
+                    log.debug("closing %s: %s", self.name, e)
         if self._counted:
             _sources.stream_opened(-1)
             self._counted = False
@@ -456,10 +460,11 @@ class MicSource(AudioSource):
         if self._error is None and not self._stopping.is_set():
             log.warning("%s", sentence)
             self._error = sentence
-            stream = self._stream
-            if stream is not None:
-                with contextlib.suppress(Exception):
-                    stream.abort()
+            with self._stream_lock:
+                stream = self._stream  # None once stop() has closed it
+                if stream is not None:
+                    with contextlib.suppress(Exception):
+                        stream.abort()
 
     # --- the watchdog ---
     def _watch(self) -> None:

@@ -158,9 +158,10 @@ def search(
     `verify`, when given, is asked about the best few tracks of an unscaled query that the
     landmark counts leave undecided (see `_search_one`); with `resampled` too, about the
     best few (track, grid point) pairs of a query that no grid point settles by counts,
-    with `ts` the time scale left after resampling (the excerpt's clock).  `second_look()`, when given with
-    `verify`, returns denser peaks of the query: when the identity transform leaves it
-    undecided, the best tracks by their counts are verified too (never accepted by counts).
+    with `ts` the time scale left after resampling (the excerpt's clock).
+    `second_look()`, when given with `verify`, returns denser peaks of the query: when the
+    identity transform leaves it undecided, the best tracks by their counts are verified
+    too (never accepted by counts).
     """
     mp = params.match
     if mp.quick_fan_out and not exhaustive:
@@ -619,8 +620,7 @@ def _search_one(
                 if a.z_wave is not None
                 and a.z >= joint_z
                 and a.z + a.z_wave >= joint_sum
-                and (a.z_wave_halves if a.z_wave_halves is not None else -np.inf)
-                >= mp.verify_joint_halves_z
+                and (a.z_wave_halves or 0.0) >= mp.verify_joint_halves_z
             ]
             exact = [(a.corr, i) for a, i in plain if a.corr >= mp.verify_same_corr]
             if exact:

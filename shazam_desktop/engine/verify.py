@@ -263,9 +263,10 @@ def track_alignment(
     the longer window, as the tiers were set; without it, on the query's own STFT.  With
     `query_samples` (the query's audio that `query` was computed from), the waveforms are
     compared too (`waveform_z`, and both halves of the query when it reaches
-    verify_wave_z or verify_joint_wave_from).  With `time_scale`, the query is taken to play the track that many
-    times faster, tempo only: the track's frames are read that much further apart, so
-    that they fall on the query's (and the waveforms are not compared)."""
+    verify_wave_z or verify_joint_wave_from).  With `time_scale`, the query is taken to
+    play the track that many times faster, tempo only: the track's frames are read that
+    much further apart, so that they fall on the query's (and the waveforms are not
+    compared)."""
     a = _spectral_alignment(query, track_excerpt, params, plain, query_fine, time_scale)
     if a is None or query_samples is None or time_scale != 1.0:
         return a

@@ -581,11 +581,12 @@ def _search_one(
             # Candidates are (track, offset) pairs, not tracks: a song that repeats itself
             # (a chorus, a loop) splits its counts over its repeats, and the repeat that
             # counts best may be a part that only resembles the query's.
-            cands = _best_pairs(urow, uk, score, mp.verify_candidates, mp.verify_apart)
+            n_asked = mp.verify_candidates
+            cands = _best_pairs(urow, uk, score, n_asked + mp.verify_wave_screen, mp.verify_apart)
             pairs = _pair_candidates(cands, table, votes)
             asked = [
                 (a, i)
-                for i, c in enumerate(pairs)
+                for i, c in enumerate(pairs[:n_asked])
                 if (a := _ask(verify, c, by_counts and i < mp.verify_z_candidates)) is not None
             ]
             plain = [(a, i) for a, i in asked if a.z is not None]
@@ -662,6 +663,26 @@ def _search_one(
                         z_local, win = max(ok)
                         conf = confidence(z_local, 0, tier_local_z, 1.0)
                         notes["verified_local"] = round(z_local, 1)
+            if win is None and len(pairs) > n_asked:
+                # A louder song mixed in leaves the track few landmarks, and its pair far
+                # down the counts; its waveform is still in the query's.  The next pairs
+                # are screened on the waveforms alone (a fifth of a check), held to the
+                # same recording's tier.
+                for i in range(n_asked, len(pairs)):
+                    a = verify(pairs[i].track_id, pairs[i].offset_frames, wave_only=True)
+                    if a is None or a.z_wave is None:
+                        continue
+                    notes["screen_z_wave"] = round(
+                        max(a.z_wave, notes.get("screen_z_wave", -np.inf)), 1
+                    )
+                    if a.z_wave >= mp.verify_wave_z and (
+                        (a.z_wave_halves or 0.0) >= mp.verify_wave_halves_z
+                    ):
+                        win = i
+                        conf = confidence(a.z_wave, 0, mp.verify_wave_z, 1.0)
+                        notes["same_recording"] = round(a.z_wave, 1)
+                        notes["wave_screen"] = i
+                        break
         res_kwargs["notes"] = notes
         if win is None:
             return SearchResult(None, **res_kwargs)

@@ -266,6 +266,10 @@ class MatchParams:
     verify_joint_halves_z: float = 6.0
     verify_joint_wave_from: float = 8.0  # z_wave from which its halves are measured
     verify_joint_per_decade: tuple[float, float] = (1.0, 2.0)
+    # Last, the pairs after the verify_candidates best by counts, this many more, on the
+    # waveforms alone (engine.verify.waveform_alignment), at the waveform tier (verify_wave_z,
+    # verify_wave_halves_z); 0 for none.
+    verify_wave_screen: int = 30
     verify_wave_near: int = 512
     verify_wave_band_hz: tuple[float, float] = (100.0, 4000.0)
     # A match at a speed grid point is refused when the query, resampled back, follows the

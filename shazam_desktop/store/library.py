@@ -36,6 +36,7 @@ from shazam_desktop.engine.verify import (
     excerpt_span,
     fine_spectrogram,
     track_alignment,
+    waveform_alignment,
 )
 from shazam_desktop.errors import DecodeError, LibraryError, ParamsMismatchError
 from shazam_desktop.store.catalog import INDEXING, READY, Catalog, HistoryEntry, Track
@@ -310,20 +311,27 @@ class Library:
             # A waveform compares only at the speed it was recorded at.
             return samples if fs == 1.0 else None
 
-        checked: dict[tuple[int, int, float, float], Alignment | None] = {}
+        # (track, offset, fs, ts) -> (how much was measured: 0 the waveforms alone, 1 local
+        # contrast too, 2 everything; the alignment)
+        checked: dict[tuple[int, int, float, float], tuple[int, Alignment | None]] = {}
 
         def verify(
-            track_id: int, offset_frames: int, fs: float = 1.0, plain: bool = True, ts: float = 1.0
+            track_id: int,
+            offset_frames: int,
+            fs: float = 1.0,
+            plain: bool = True,
+            ts: float = 1.0,
+            wave_only: bool = False,
         ) -> Alignment | None:
             # The second look often proposes a track at the offset already checked.
             key = (track_id, offset_frames, fs, ts)
-            a = checked.get(key)
-            if key not in checked or (plain and a is not None and a.z is None):
+            level = 0 if wave_only else 2 if plain else 1
+            done, a = checked.get(key, (-1, None))
+            if done < level:
                 track = tracks.get(track_id)
-                a = checked[key] = (
-                    None
-                    if track is None
-                    else self.alignment(
+                a = None
+                if track is not None:
+                    a = self.alignment(
                         analysis_at(fs),
                         track,
                         offset_frames,
@@ -331,8 +339,9 @@ class Library:
                         fine_at(fs),
                         wave_at(fs),
                         time_scale=ts,
+                        wave_only=wave_only,
                     )  # fmt: skip
-                )
+                checked[key] = (level, a)
             return a
 
         res = search(
@@ -371,13 +380,14 @@ class Library:
         query_fine: Spectrogram | None = None,
         query_samples: np.ndarray | None = None,
         time_scale: float = 1.0,
+        wave_only: bool = False,
     ) -> Alignment | None:
         """How well the query's spectrogram follows `track`'s own audio at `offset_frames`
         (engine.verify; without `plain`, on local contrast only; `query_fine`: the query's
         `fine_spectrogram`, for local contrast as `identify` measures it; `query_samples`:
-        its audio, to compare the waveforms too; `time_scale`: the query plays the track
-        that many times faster, tempo only), read from its file by seeking; None when the
-        file is gone or unreadable since it was indexed."""
+        its audio, to compare the waveforms too, or alone with `wave_only`; `time_scale`:
+        the query plays the track that many times faster, tempo only), read from its file
+        by seeking; None when the file is gone or unreadable since it was indexed."""
         sr = self.params.spectrogram.sample_rate
         n = query.spectrogram.n_frames
         first, count = excerpt_span(offset_frames, n, self.params, time_scale)
@@ -388,6 +398,10 @@ class Library:
             return None
         if pad:
             x = np.concatenate([np.zeros(pad, np.float32), x])
+        if wave_only:
+            if query_samples is None or time_scale != 1.0:
+                return None
+            return waveform_alignment(query_samples, x, self.params)
         return track_alignment(
             query.spectrogram, x, self.params, plain, query_fine, query_samples, time_scale
         )

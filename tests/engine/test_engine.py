@@ -157,7 +157,7 @@ def test_a_speed_match_must_follow_the_tracks_own_spectrogram(small_index):
 
     asked = []
 
-    def verify(track_id, offset_frames, fs=1.0):
+    def verify(track_id, offset_frames, fs=1.0, wave_only=False):
         q = at(fs).spectrogram
         first, count = excerpt_span(offset_frames, q.n_frames, P)
         a = track_alignment(q, songs[track_id - 100][first : first + count], P)
@@ -375,7 +375,7 @@ def test_an_undecided_query_is_settled_by_its_spectrogram():
     asked = []
 
     def verify(z_of, corr=0.3):
-        def ask(track_id, offset_frames):
+        def ask(track_id, offset_frames, wave_only=False):
             asked.append((track_id, offset_frames))
             z = z_of.get(track_id)
             return None if z is None else Alignment(z, corr)
@@ -437,7 +437,7 @@ def test_a_song_that_repeats_itself_is_checked_at_each_repeat():
     table = TrackTable.build([100, 101], [0, size], [size] * 2)
     asked = []
 
-    def verify(track_id, offset_frames, plain=True):
+    def verify(track_id, offset_frames, plain=True, wave_only=False):
         asked.append((track_id, offset_frames))
         z, corr = (3.0, 0.1) if plain else (None, None)
         if track_id == 100 and abs(offset_frames - 300) <= 1:
@@ -470,7 +470,7 @@ def test_the_leaders_strongest_peaks_settle_as_its_z_does():
     tier = mp.verify_lead_z
 
     def ask(z_strong):
-        def verify(track_id, offset_frames, plain=True):
+        def verify(track_id, offset_frames, plain=True, wave_only=False):
             zs = z_strong.get(track_id, 2.0) if plain else None
             return Alignment(3.0 if plain else None, 0.1 if plain else None, 2.0, None, zs)
 
@@ -494,7 +494,7 @@ def test_a_lead_by_counts_near_the_ratio_must_not_be_contradicted_by_the_spectro
     asked = []
 
     def verify(z, corr):
-        def ask(track_id, offset_frames, plain=True):
+        def ask(track_id, offset_frames, plain=True, wave_only=False):
             asked.append(track_id)
             return Alignment(z, corr, 2.0) if plain else Alignment(None, None, 2.0)
 
@@ -528,7 +528,7 @@ def test_the_spectrogram_checks_tiers_rise_with_the_library():
     fair = dict(threshold=11, speed_search=False)
     z = (mp.verify_z + big[0]) / 2  # between the two tiers
 
-    def verify(track_id, offset_frames, plain=True):
+    def verify(track_id, offset_frames, plain=True, wave_only=False):
         return (
             Alignment(z if plain else None, 0.2 if plain else None, 2.0)
             if track_id == 101
@@ -569,7 +569,7 @@ def test_second_look_proposes_tracks_that_only_the_spectrogram_check_can_accept(
 
     asked = []
 
-    def verify(track, offset, z_local, plain=True):
+    def verify(track, offset, z_local, plain=True, wave_only=False):
         asked.append((track, offset, plain))
         z = (3.0, 0.1) if plain else (None, None)  # a z of 3 settles nothing either way
         return Alignment(*z, z_local, z_local) if track == 101 else Alignment(*z, 2.0)
@@ -592,6 +592,57 @@ def test_second_look_proposes_tracks_that_only_the_spectrogram_check_can_accept(
         second_look=lambda: dense,
     )  # fmt: skip
     assert res.match is None and res.notes["second_z_local"] == P.match.verify_local_z - 1
+
+
+def test_the_waveform_screen_reaches_a_pair_far_down_the_counts():
+    """Eleven tracks lead by counts (10 anchors each, under the threshold of 11); track 111
+    holds 7 and comes last.  The first verify_candidates pairs are checked in full and
+    settle nothing; the pairs after them are screened on the waveforms alone, and 111's,
+    the same recording's (z_wave 20, both halves 10), is the answer.  Halves under the tier
+    (a waveform that follows in part of the query only), or no screen, give no answer."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(11)
+    peaks, lm, first = _random_constellation(rng)
+    size, n_tracks = 2_000, 12
+    hashes, posts = [], []
+    for k in range(n_tracks):
+        take = rng.permutation(first)[: 10 if k < n_tracks - 1 else 7]
+        hashes.append(lm.hashes[take])
+        posts.append(lm.times[take] + k * size + 300 + 7 * k)
+    seg = build_segment(np.concatenate(hashes), np.concatenate(posts).astype(np.uint32))
+    table = TrackTable.build(list(range(100, 100 + n_tracks)), [k * size for k in range(n_tracks)],
+                             [size] * n_tracks)  # fmt: skip
+
+    def lk(h, cap=None):
+        return lookup(seg, h, cap)
+
+    def run(halves, params=P):
+        asked = []
+
+        def verify(track, offset, fs=1.0, plain=True, ts=1.0, wave_only=False):
+            asked.append((track, wave_only))
+            if wave_only:
+                z = (20.0, halves) if track == 100 + n_tracks - 1 else (3.0, None)
+                return Alignment(None, None, -np.inf, z_wave=z[0], z_wave_halves=z[1])
+            return Alignment(3.0 if plain else None, 0.1 if plain else None, 2.0, z_wave=3.0)
+
+        res = search(peaks, lk, table, params, threshold=11, speed_search=False, verify=verify)
+        return res, asked
+
+    res, asked = run(10.0)
+    assert res.match is not None and res.match.track_id == 100 + n_tracks - 1
+    assert abs(res.match.offset_s * P.spectrogram.frames_per_second - (300 + 7 * 11)) < 1
+    assert res.notes["same_recording"] == 20.0
+    assert res.notes["wave_screen"] >= P.match.verify_candidates
+    full = [t for t, w in asked if not w]
+    assert 100 + n_tracks - 1 not in full  # only screened
+    assert len(set(full)) == P.match.verify_candidates
+    res, _ = run(P.match.verify_wave_halves_z - 1)
+    assert res.match is None and res.notes["screen_z_wave"] == 20.0
+    off = replace(P, match=replace(P.match, verify_wave_screen=0))
+    res, asked = run(10.0, off)
+    assert res.match is None and not [a for a in asked if a[1]]
 
 
 def test_a_query_that_is_a_tracks_own_audio_is_settled_by_the_closest_copy():
@@ -799,7 +850,7 @@ def test_the_waveform_and_spectrogram_together_settle_a_close_call():
     zj, total, halves = mp.verify_joint_z, mp.verify_joint_sum, mp.verify_joint_halves_z
 
     def ask(track, z, z_wave, h=halves):
-        def verify(track_id, offset_frames, plain=True):
+        def verify(track_id, offset_frames, plain=True, wave_only=False):
             if not plain:
                 return Alignment(None, None, 2.0, None, None, 4.0, None)
             if track_id == track:
@@ -830,7 +881,7 @@ def test_the_same_recording_settles_a_close_call_for_any_candidate():
     mp = P.match
 
     def ask(track, z_wave, halves):
-        def verify(track_id, offset_frames, plain=True):
+        def verify(track_id, offset_frames, plain=True, wave_only=False):
             z = (3.0, 0.1) if plain else (None, None)
             if track_id == track:
                 return Alignment(*z, 2.0, None, None, z_wave, halves)
@@ -910,7 +961,7 @@ def test_a_rescaled_query_that_counts_leave_undecided_is_settled_by_its_spectrog
 
     asked = []
 
-    def verify(track_id, offset_frames, fs=1.0, plain=True, ts=1.0):
+    def verify(track_id, offset_frames, fs=1.0, plain=True, ts=1.0, wave_only=False):
         q = at(fs).spectrogram
         first, count = excerpt_span(offset_frames, q.n_frames, P, ts)
         x = np.concatenate([np.zeros(max(0, -first), np.float32), songs[track_id - 100]])
@@ -935,7 +986,7 @@ def test_a_rescaled_query_that_counts_leave_undecided_is_settled_by_its_spectrog
     low = Alignment(tier_z - 0.1, 0.2, tier_local + 5, P.match.verify_local_halves_z - 0.1)
     chance = Alignment(2.0, 0.1, 2.0)
 
-    def stand_in(track_id, offset_frames, fs=1.0, plain=True, ts=1.0):
+    def stand_in(track_id, offset_frames, fs=1.0, plain=True, ts=1.0, wave_only=False):
         return chance if (fs, ts) == (1.0, 1.0) else low
 
     refused = search(at(1.0).peaks, lk, table, P, **kw, verify=stand_in)
@@ -950,7 +1001,7 @@ def test_a_rescaled_query_that_counts_leave_undecided_is_settled_by_its_spectrog
     ):
         a = Alignment(z, corr, 2.0)
 
-        def alike(track_id, offset_frames, fs=1.0, plain=True, ts=1.0, a=a):
+        def alike(track_id, offset_frames, fs=1.0, plain=True, ts=1.0, a=a, wave_only=False):
             return chance if (fs, ts) == (1.0, 1.0) else a
 
         res = search(at(1.0).peaks, lk, table, P, **kw, verify=alike)

@@ -172,6 +172,14 @@ def test_alignment_reads_the_tracks_own_file_and_survives_its_loss(tmp_path, son
     at_f = lib.alignment(q, track, int(round(9.0 * fps)), query_fine=qf)
     off_f = lib.alignment(q, track, int(round(17.0 * fps)), query_fine=qf)
     assert (at_f.z, at_f.corr) == (at.z, at.corr) and at_f.z_local > off_f.z_local + 5
+    # The waveforms alone (the second look's screen): the same z_wave as the whole check's.
+    full = lib.alignment(q, track, int(round(9.0 * fps)), query_fine=qf, query_samples=noisy)
+    wave = lib.alignment(q, track, int(round(9.0 * fps)), query_samples=noisy, wave_only=True)
+    far = lib.alignment(q, track, int(round(17.0 * fps)), query_samples=noisy, wave_only=True)
+    assert wave.z is None and wave.z_local == -np.inf
+    assert wave.z_wave == full.z_wave >= 16 and wave.z_wave_halves == full.z_wave_halves
+    assert far.z_wave < 6
     (d / "01 - Song 1.flac").unlink()
     assert lib.alignment(q, track, int(round(9.0 * fps))) is None
+    assert lib.alignment(q, track, 0, query_samples=noisy, wave_only=True) is None
     lib.close()

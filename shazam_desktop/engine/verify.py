@@ -213,11 +213,15 @@ def waveform_z(
     near: int,
     band_hz: tuple[float, float],
     sample_rate: int,
+    beta: float = 1.0,
 ) -> float | None:
     """How far the query's waveform follows the excerpt's `at` samples in, against every
     other shift: the generalised cross-correlation with phase transform (GCC-PHAT, Knapp
     and Carter 1976) over the frequencies band_hz, its highest value within +-near
     samples of `at`, as a z-score against the shifts more than 3 x near away (`_z`).
+    With `beta` under 1, the cross-spectrum is divided by its magnitude to that power
+    only (PHAT-beta, Donohue, Hannemann and Dietz 2007): the bins where both signals are
+    strong keep more weight than those that noise fills.
 
     Noise added to a recording, or another song mixed in, leaves its waveform in place: the
     whitened cross-spectrum then has one phase slope over the band, which adds up to a peak
@@ -234,7 +238,7 @@ def waveform_z(
     lo, hi = (int(round(f * size / sample_rate)) for f in band_hz)
     cross = cross[lo:hi]
     white = np.zeros(size // 2 + 1, cross.dtype)
-    white[lo:hi] = cross / (np.abs(cross) + 1e-12)
+    white[lo:hi] = cross / (np.abs(cross) ** beta + 1e-12)
     return _z(scipy.fft.irfft(white, size)[:m], at, near, short=None)
 
 
@@ -294,7 +298,7 @@ def _waveforms(
     x = np.asarray(query_samples, np.float32)
     e = np.asarray(track_excerpt, np.float32)
     at, near = mp.verify_lags * sp.hop, mp.verify_wave_near
-    args = (near, mp.verify_wave_band_hz, sp.sample_rate)
+    args = (near, mp.verify_wave_band_hz, sp.sample_rate, mp.verify_wave_beta)
     z = waveform_z(x, e, at, *args)
     halves = None
     if z is not None and z >= min(mp.verify_wave_z, mp.verify_joint_wave_from):

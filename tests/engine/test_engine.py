@@ -1070,3 +1070,23 @@ def test_peaks_are_the_local_maxima_of_a_full_2d_maximum_filter():
         got = find_peaks(Spectrogram(db, P.spectrogram), pp)
         got_ft = zip(got.f.tolist(), got.t.tolist(), strict=True)
         assert sorted(got_ft) == sorted(zip(f.tolist(), t.tolist(), strict=True))
+
+
+def test_the_waveform_check_finds_a_recording_under_noise_at_its_own_shift():
+    """GCC-PHAT: a 5-s excerpt under white noise at -5 dB stands out at its own shift and
+    nowhere near it for another song; PHAT-beta (beta under 1) keeps more weight on the bins
+    where the song is strong, and stands out further."""
+    from shazam_desktop.engine.verify import waveform_z
+
+    song, other = tone_song(3, 20.0), tone_song(4, 20.0)
+    at, n = 3 * SR, 5 * SR
+    excerpt = song[5 * SR : 5 * SR + n + 2 * at]
+    query = add_noise(song[5 * SR + at : 5 * SR + at + n], -5, seed=1)
+    args = (512, (100.0, 4000.0), SR)
+    full = waveform_z(query, excerpt, at, *args)
+    partial = waveform_z(query, excerpt, at, *args, beta=0.8)
+    assert full is not None and full >= 8 and partial > full
+    assert waveform_z(query, excerpt, at - 4096, *args) < 6  # 0.37 s off: no peak there
+    unrelated = add_noise(other[at : at + n], -5, seed=1)
+    assert waveform_z(unrelated, excerpt, at, *args) < 6
+    assert waveform_z(unrelated, excerpt, at, *args, beta=0.8) < 6

@@ -268,8 +268,18 @@ class MatchParams:
     verify_joint_per_decade: tuple[float, float] = (1.0, 2.0)
     # Last, the pairs after the verify_candidates best by counts, this many more, on the
     # waveforms alone (engine.verify.waveform_alignment), at the waveform tier (verify_wave_z,
-    # verify_wave_halves_z); 0 for none.
-    verify_wave_screen: int = 30
+    # verify_wave_halves_z); 0 for none.  Another song 5 dB louder leaves its track so few
+    # landmarks that its pair stands 10th-295th by counts (seed 21 at 1,000 tracks), while
+    # its waveform is still plain (z_wave 20-80 at the true offset on real music).  Measured
+    # there, 200 clips: 168 -> 176 answered (screened pairs 10th-32nd, z_wave 19.6-107.5),
+    # none wrong.  Chance: 61,521 screens of 1,200 unknown clips (seed 21), 99.9th
+    # percentile 6.9, at most 13.2 (halves 8.2), none matched; about 50 screens (0.5 s) more
+    # per unknown clip.  Real music's misses are further down (101st, 275th, or absent).
+    # In the bench (round 14) at 30: another song at -5 dB 91.2 -> 93.8 % at 200 tracks,
+    # but 1 of its own 1,200 unknown clips at 1,000 tracks matched by a screen (z_wave
+    # 16.8, halves 9.2: a generated track whose notes the clip's song plays alike), and
+    # unknown clips took 35 % longer: off until its tier is set against that tail.
+    verify_wave_screen: int = 0
     verify_wave_near: int = 512
     verify_wave_band_hz: tuple[float, float] = (100.0, 4000.0)
     # The cross-spectrum is whitened in full (GCC-PHAT).  PHAT-beta (engine.verify.waveform_z)

@@ -599,7 +599,8 @@ def test_the_waveform_screen_reaches_a_pair_far_down_the_counts():
     holds 7 and comes last.  The first verify_candidates pairs are checked in full and
     settle nothing; the pairs after them are screened on the waveforms alone, and 111's,
     the same recording's (z_wave 20, both halves 10), is the answer.  Halves under the tier
-    (a waveform that follows in part of the query only), or no screen, give no answer."""
+    (a waveform that follows in part of the query only), or no screen (verify_wave_screen
+    0), give no answer."""
     from dataclasses import replace
 
     rng = np.random.default_rng(11)
@@ -617,7 +618,9 @@ def test_the_waveform_screen_reaches_a_pair_far_down_the_counts():
     def lk(h, cap=None):
         return lookup(seg, h, cap)
 
-    def run(halves, params=P):
+    on = replace(P, match=replace(P.match, verify_wave_screen=30))
+
+    def run(halves, params=on):
         asked = []
 
         def verify(track, offset, fs=1.0, plain=True, ts=1.0, wave_only=False):

@@ -606,11 +606,7 @@ def _search_one(
             if waves:
                 notes["verify_z_wave"] = round(max(waves)[0], 1)
             # The same recording: its waveform in the query's, all along it.
-            same = [
-                (z, i)
-                for z, halves, i in waves
-                if z >= mp.verify_wave_z and halves >= mp.verify_wave_halves_z
-            ]
+            same = [(z, i) for z, halves, i in waves if _same_recording(z, halves, mp)]
             # ... or short of that, the waveform and the spectrogram both fair at the same
             # offset: two measures that chance rarely lifts together.
             joint_z = mp.verify_joint_z + mp.verify_joint_per_decade[0] * decades
@@ -675,9 +671,7 @@ def _search_one(
                     notes["screen_z_wave"] = round(
                         max(a.z_wave, notes.get("screen_z_wave", -np.inf)), 1
                     )
-                    if a.z_wave >= mp.verify_wave_z and (
-                        (a.z_wave_halves or 0.0) >= mp.verify_wave_halves_z
-                    ):
+                    if _same_recording(a.z_wave, a.z_wave_halves or 0.0, mp):
                         win = i
                         conf = confidence(a.z_wave, 0, mp.verify_wave_z, 1.0)
                         notes["same_recording"] = round(a.z_wave, 1)
@@ -779,6 +773,11 @@ def _local_passes(
         for a, i in asked
         if a.z_local >= local_z and (a.z_local_halves or 0.0) >= halves_z
     ]
+
+
+def _same_recording(z_wave: float, halves: float, mp) -> bool:
+    """The waveform tier: the query follows the track's own recording all along it."""
+    return z_wave >= mp.verify_wave_z and halves >= mp.verify_wave_halves_z
 
 
 def _contradicts(a: Alignment | None, z: float, corr: float) -> tuple[float, float] | None:

@@ -327,7 +327,9 @@ class Library:
             key = (track_id, offset_frames, fs, ts)
             level = 0 if wave_only else 2 if plain else 1
             done, a = checked.get(key, (-1, None))
-            if done < level:
+            # A spectrogram check that found the track unreadable or too short there finds
+            # it so at every level; the waveforms alone may be too short where it is not.
+            if done < level and not (done >= 1 and a is None):
                 track = tracks.get(track_id)
                 a = None
                 if track is not None:
@@ -388,6 +390,8 @@ class Library:
         its audio, to compare the waveforms too, or alone with `wave_only`; `time_scale`:
         the query plays the track that many times faster, tempo only), read from its file
         by seeking; None when the file is gone or unreadable since it was indexed."""
+        if wave_only and (query_samples is None or time_scale != 1.0):
+            return None  # waveforms compare only at the speed they were recorded at
         sr = self.params.spectrogram.sample_rate
         n = query.spectrogram.n_frames
         first, count = excerpt_span(offset_frames, n, self.params, time_scale)
@@ -399,8 +403,6 @@ class Library:
         if pad:
             x = np.concatenate([np.zeros(pad, np.float32), x])
         if wave_only:
-            if query_samples is None or time_scale != 1.0:
-                return None
             return waveform_alignment(query_samples, x, self.params)
         return track_alignment(
             query.spectrogram, x, self.params, plain, query_fine, query_samples, time_scale

@@ -292,6 +292,24 @@ class MatchParams:
     # them over this tier, and the joint tier's highest sum with z >= 7 17.0 -> 21.2.  So
     # every waveform tier would have to be set again; not done yet.
     verify_wave_beta: float = 1.0
+    # The waveforms are compared twice: whitened alone (above), and with each whitened bin
+    # weighted by the track's estimated share of the query's power there, c / (1 - c +
+    # floor) (engine.verify.track_share: power spectra smoothed over smooth_hz, the track's
+    # gain the percentile-th of their ratio; the maximum-likelihood weighting of Hannan and
+    # Thomson with c for the coherence).  The higher z counts, with its own halves; None
+    # for the whitened one alone.  White noise fills the bins where a recording is faint,
+    # and whitening gives those bins the weight of the rest; this weighting drops them.
+    # Real music, each known clip at its own track and offset (40 per condition): white
+    # noise at -5 dB z_wave 21.1 -> 31.3 median weighted (40.1 at 0 dB: 30.5 -> 34.7); the
+    # two clips missed, 12.2 -> 25.7 (halves 4.3 -> 7.8) and 8.4 -> 15.7 (5.6 -> 9.6).  It
+    # does worse where the query's spectrum is the track's reshaped (reverb 148 -> 37
+    # median, laptop 58 -> 23), hence the higher of the two.  Chance, over the 80,853
+    # unscaled checks of 1,200 unknown clips at 1,000 tracks (seed 21) recomputed: weighted
+    # alone 5.7 at the 99.9th percentile and 10.7 at most (whitened: 7.2, 15.5); the higher
+    # of the two 7.3 and 15.5 (the same check as before), and the joint tier's highest sum
+    # with z >= 7 17.0 -> 17.1.  The coherence c itself as the weight (no 1 / (1 - c))
+    # reached 16.6, PHAT-beta 0.8 21.5.
+    verify_wave_share: tuple[float, float, float] | None = (20.0, 5.0, 0.05)
     # A match at a speed grid point is refused when the query, resampled back, follows the
     # track's spectrogram with z < speed_verify_z and correlation < speed_verify_corr.
     # Measured at 1,000 tracks (2,400 unknown clips, seeds 5 and 21): 4 of the 5 false
@@ -349,6 +367,17 @@ class MatchParams:
     # right (seed 12: 144 -> 162), laptop 198 -> 200, white noise unchanged; unknown clips
     # at 1,000 tracks 830 -> 1,136 ms median.
     second_look_peaks: tuple[int, int, float] = (5, 3, 80.0)
+    # Measured in round 15, not adopted: each anchor paired with 28 peaks ahead instead of
+    # 12.  The index pairs 8 at 20 a second (about 0.4 s); among 80 a second, a louder
+    # song's peaks lie between the quieter one's, so a stored pair's second peak may be 30
+    # peaks on (fan-out 12 formed about 38 % of a song's stored pairs again under 3 foreign
+    # peaks per own peak, 28 about 82 %).  On 200 clips of another song at -5 dB at 1,000
+    # tracks (seed 21), the song's pair among the 10 best by these counts: 161 (12), 172
+    # (20), 174 (28), 176 (40); real music's bench 35 -> 37 of 40 answered, laptop 39 ->
+    # 40.  But its counts also propose more pairs of songs that share notes synthesised
+    # alike on one beat grid, which the waveform tier takes for the same recording: of 100
+    # unknown 8-s tone_song clips against the test library's 7 tone songs, 17 matched
+    # (fan-out 20: 14; 12: 7, the same 7 with or without verify_wave_share below).
     second_look_fan_out: int = 12
     # The quick look before the full search: this many pairs per anchor, no time-difference
     # slack, hashes with more than this many postings skipped; taken only when decisive.

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.fft
-from scipy.ndimage import uniform_filter
+from scipy.ndimage import uniform_filter, uniform_filter1d
 
 from shazam_desktop.engine.params import EngineParams, SpectrogramParams
 from shazam_desktop.engine.peaks import _running_max
@@ -214,6 +214,7 @@ def waveform_z(
     band_hz: tuple[float, float],
     sample_rate: int,
     beta: float = 1.0,
+    share: tuple[float, float, float] | None = None,
 ) -> float | None:
     """How far the query's waveform follows the excerpt's `at` samples in, against every
     other shift: the generalised cross-correlation with phase transform (GCC-PHAT, Knapp
@@ -221,7 +222,11 @@ def waveform_z(
     samples of `at`, as a z-score against the shifts more than 3 x near away (`_z`).
     With `beta` under 1, the cross-spectrum is divided by its magnitude to that power
     only (PHAT-beta, Donohue, Hannemann and Dietz 2007): the bins where both signals are
-    strong keep more weight than those that noise fills.
+    strong keep more weight than those that noise fills.  With `share` (smooth_hz,
+    percentile, floor), each whitened bin is weighted by `track_share`'s estimate c of the
+    excerpt's share of the query's power there, as c / (1 - c + floor): the maximum-
+    likelihood weighting (Hannan and Thomson 1973, coherence in place of c), which keeps
+    the bins where the recording stands over the noise and drops those noise fills.
 
     Noise added to a recording, or another song mixed in, leaves its waveform in place: the
     whitened cross-spectrum then has one phase slope over the band, which adds up to a peak
@@ -234,12 +239,33 @@ def waveform_z(
         return None
     # As long as the excerpt: the circular wrap reaches no shift below m (as in `_xcorr`).
     size = scipy.fft.next_fast_len(excerpt.shape[0], real=True)
-    cross = np.conj(scipy.fft.rfft(query, size)) * scipy.fft.rfft(excerpt, size)
     lo, hi = (int(round(f * size / sample_rate)) for f in band_hz)
-    cross = cross[lo:hi]
+    fq = scipy.fft.rfft(query, size)[lo:hi]
+    fe = scipy.fft.rfft(excerpt, size)[lo:hi]
+    cross = np.conj(fq) * fe
     white = np.zeros(size // 2 + 1, cross.dtype)
     white[lo:hi] = cross / (np.abs(cross) ** beta + 1e-12)
+    if share is not None:
+        smooth_hz, percentile, floor = share
+        width = max(3, int(round(smooth_hz * size / sample_rate)))
+        c = track_share(fq, fe, query.shape[0] / excerpt.shape[0], width, percentile)
+        white[lo:hi] *= c / (1.0 - c + floor)
     return _z(scipy.fft.irfft(white, size)[:m], at, near, short=None)
+
+
+def track_share(
+    query_spec: np.ndarray, excerpt_spec: np.ndarray, scale: float, width: int, percentile: float
+) -> np.ndarray:
+    """Each bin's share of the query's power that the excerpt (its recording, if it is
+    one) accounts for, in [0, 1]: the power spectra smoothed over `width` bins (the
+    excerpt's scaled by `scale`, the query's length over its own), and the excerpt's
+    gain in the query taken as the `percentile`-th of their ratio (where the query holds
+    the recording and little else).  Noise or another song added raises the query's
+    power over the recording's in the bins they fill, and the share falls there."""
+    pq = uniform_filter1d(np.abs(query_spec) ** 2, width) + 1e-20
+    pe = uniform_filter1d(np.abs(excerpt_spec) ** 2, width) * scale + 1e-20
+    ratio = pq / pe
+    return np.clip(np.percentile(ratio, percentile) / ratio, 0.0, 1.0)
 
 
 def fine_params(params: EngineParams) -> SpectrogramParams:
@@ -299,14 +325,21 @@ def _waveforms(
     e = np.asarray(track_excerpt, np.float32)
     at, near = mp.verify_lags * sp.hop, mp.verify_wave_near
     args = (near, mp.verify_wave_band_hz, sp.sample_rate, mp.verify_wave_beta)
-    z = waveform_z(x, e, at, *args)
-    halves = None
-    if z is not None and z >= min(mp.verify_wave_z, mp.verify_joint_wave_from):
-        h = x.shape[0] // 2
-        first = waveform_z(x[:h], e[: e.shape[0] - (x.shape[0] - h)], at, *args)
-        second = waveform_z(x[h:], e[h:], at, *args)
-        if first is not None and second is not None:
-            halves = min(first, second)
+    # Whitened alone (PHAT), and weighted by the track's share of each bin too: the higher
+    # z counts, each with its own halves (see MatchParams.verify_wave_share).
+    shares = [None] + ([mp.verify_wave_share] if mp.verify_wave_share else [])
+    z = halves = None
+    for share in shares:
+        z_here = waveform_z(x, e, at, *args, share=share)
+        if z_here is None:
+            return None, None  # too short here is too short for every weighting
+        z = z_here if z is None else max(z, z_here)
+        if z_here >= min(mp.verify_wave_z, mp.verify_joint_wave_from):
+            h = x.shape[0] // 2
+            first = waveform_z(x[:h], e[: e.shape[0] - (x.shape[0] - h)], at, *args, share=share)
+            second = waveform_z(x[h:], e[h:], at, *args, share=share)
+            if first is not None and second is not None:
+                halves = min(first, second) if halves is None else max(halves, min(first, second))
     return z, halves
 
 

@@ -818,11 +818,16 @@ def test_under_louder_noise_the_waveform_and_the_spectrogram_settle_it_together(
     """A 5-s excerpt under white noise 8 dB louder: its waveform (z_wave) is under its own
     tier and its spectrogram z under its own, but both are fair at the true offset, their
     sum reaches the joint tier and the waveform follows in both halves; at another offset
-    or in another song the sum is far under."""
+    or in another song the sum is far under.  That is the waveforms whitened alone; weighted
+    by the track's share of each bin as well (the default), the waveform alone reaches
+    its tier here."""
+    from dataclasses import replace
+
     from shazam_desktop.engine.verify import excerpt_span, track_alignment
     from tests.helpers import music
 
     seed, mp = 61, P.match
+    whitened = replace(P, match=replace(mp, verify_wave_share=None))
     song, third = music(seed, 40.0), music(seed + 2, 40.0)
     x = song[12 * SR : 17 * SR]
     rms = np.sqrt(np.mean(x**2))
@@ -832,7 +837,7 @@ def test_under_louder_noise_the_waveform_and_the_spectrogram_settle_it_together(
 
     def check(track, offset_s):
         first, count = excerpt_span(int(round(offset_s * SR / P.spectrogram.hop)), q.n_frames, P)
-        return track_alignment(q, track[first : first + count], P, query_samples=y)
+        return track_alignment(q, track[first : first + count], whitened, query_samples=y)
 
     true = check(song, 12.0)
     assert true.z_wave < mp.verify_wave_z and true.z < verify_tiers(mp, 1000)[0]
@@ -840,6 +845,9 @@ def test_under_louder_noise_the_waveform_and_the_spectrogram_settle_it_together(
     assert true.z_wave_halves >= mp.verify_joint_halves_z
     for w in (check(song, 15.0), check(third, 12.0)):
         assert w.z + w.z_wave < mp.verify_joint_sum - 10
+    first, count = excerpt_span(int(round(12.0 * SR / P.spectrogram.hop)), q.n_frames, P)
+    weighted = track_alignment(q, song[first : first + count], P, query_samples=y)
+    assert weighted.z_wave >= mp.verify_wave_z and weighted.z_wave_halves >= mp.verify_wave_halves_z
 
 
 def test_the_waveform_and_spectrogram_together_settle_a_close_call():
@@ -1093,3 +1101,35 @@ def test_the_waveform_check_finds_a_recording_under_noise_at_its_own_shift():
     unrelated = add_noise(other[at : at + n], -5, seed=1)
     assert waveform_z(unrelated, excerpt, at, *args) < 6
     assert waveform_z(unrelated, excerpt, at, *args, beta=0.8) < 6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_weighting_by_the_tracks_share_keeps_a_faint_recording_that_whitening_loses(seed):
+    """A recording whose power lies under 800 Hz, under white noise at -15 dB: whitening
+    gives the 0.8-4 kHz bins that noise alone fills the weight of the rest, and the
+    recording's peak sinks toward the waveform tier; weighted by the track's share of
+    each bin, it stands far over it.  Another recording stays at chance either way, and
+    the check reports the higher of the two weightings."""
+    import scipy.signal
+
+    from shazam_desktop.engine.verify import _waveforms, waveform_z
+
+    rng = np.random.default_rng(seed)
+    low = scipy.signal.butter(4, 800, fs=SR)
+    song, other = (
+        scipy.signal.lfilter(*low, rng.standard_normal(20 * SR)).astype(np.float32)
+        for _ in range(2)
+    )
+    mp = P.match
+    at, n = mp.verify_lags * P.spectrogram.hop, 5 * SR
+    excerpt = song[5 * SR : 5 * SR + n + 2 * at]
+    query = add_noise(song[5 * SR + at : 5 * SR + at + n], -15, seed=1)
+    args = (mp.verify_wave_near, mp.verify_wave_band_hz, SR)
+    whitened = waveform_z(query, excerpt, at, *args)
+    weighted = waveform_z(query, excerpt, at, *args, share=mp.verify_wave_share)
+    assert weighted >= mp.verify_wave_z + 4 and weighted >= 1.25 * whitened
+    z, halves = _waveforms(query, excerpt, P)
+    assert z == pytest.approx(weighted, rel=1e-4) and halves >= mp.verify_wave_halves_z
+    unrelated = add_noise(other[at : at + n], -15, seed=1)
+    assert waveform_z(unrelated, excerpt, at, *args) < 6
+    assert waveform_z(unrelated, excerpt, at, *args, share=mp.verify_wave_share) < 6

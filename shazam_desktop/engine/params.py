@@ -296,11 +296,12 @@ class MatchParams:
     # weighted by the track's estimated share of the query's power there, c / (1 - c +
     # floor) (engine.verify.track_share: power spectra smoothed over smooth_hz, the track's
     # gain the percentile-th of their ratio; the maximum-likelihood weighting of Hannan and
-    # Thomson with c for the coherence).  The higher z counts, with its own halves; None
-    # for the whitened one alone.  White noise fills the bins where a recording is faint,
-    # and whitening gives those bins the weight of the rest; this weighting drops them.
+    # Thomson with c for the coherence).  The higher z counts, and the higher halves (of a
+    # weighting whose z reaches verify_joint_wave_from); None for the whitened one alone.
+    # White noise fills the bins where a recording is faint, and whitening gives those
+    # bins the weight of the rest; this weighting drops them.
     # Real music, each known clip at its own track and offset (40 per condition): white
-    # noise at -5 dB z_wave 21.1 -> 31.3 median weighted (40.1 at 0 dB: 30.5 -> 34.7); the
+    # noise at -5 dB z_wave 21.1 -> 31.3 median weighted (at 0 dB 30.5 -> 34.7); the
     # two clips missed, 12.2 -> 25.7 (halves 4.3 -> 7.8) and 8.4 -> 15.7 (5.6 -> 9.6).  It
     # does worse where the query's spectrum is the track's reshaped (reverb 148 -> 37
     # median, laptop 58 -> 23), hence the higher of the two.  Chance, over the 80,853

@@ -326,7 +326,8 @@ def _waveforms(
     at, near = mp.verify_lags * sp.hop, mp.verify_wave_near
     args = (near, mp.verify_wave_band_hz, sp.sample_rate, mp.verify_wave_beta)
     # Whitened alone (PHAT), and weighted by the track's share of each bin too: the higher
-    # z counts, each with its own halves (see MatchParams.verify_wave_share).
+    # z and the higher halves count, as the tiers' chance was measured (see
+    # MatchParams.verify_wave_share).
     shares = [None] + ([mp.verify_wave_share] if mp.verify_wave_share else [])
     z = halves = None
     for share in shares:

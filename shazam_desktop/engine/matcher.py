@@ -600,13 +600,11 @@ def _search_one(
             halves = [a.z_local_halves for a, _ in asked if a.z_local_halves is not None]
             if halves:
                 notes["verify_halves"] = max(halves)
-            waves = [
-                (a.z_wave, a.z_wave_halves or 0.0, i) for a, i in asked if a.z_wave is not None
-            ]
+            waves = [(a.z_wave, a, i) for a, i in asked if a.z_wave is not None]
             if waves:
-                notes["verify_z_wave"] = round(max(waves)[0], 1)
+                notes["verify_z_wave"] = round(max(z for z, _, _ in waves), 1)
             # The same recording: its waveform in the query's, all along it.
-            same = [(z, i) for z, halves, i in waves if _same_recording(z, halves, mp)]
+            same = [(z, i) for z, a, i in waves if _same_recording(a, mp)]
             # ... or short of that, the waveform and the spectrogram both fair at the same
             # offset: two measures that chance rarely lifts together.
             joint_z = mp.verify_joint_z + mp.verify_joint_per_decade[0] * decades
@@ -618,6 +616,7 @@ def _search_one(
                 and a.z >= joint_z
                 and a.z + a.z_wave >= joint_sum
                 and (a.z_wave_halves or 0.0) >= mp.verify_joint_halves_z
+                and _follows(a, mp)
             ]
             exact = [(a.corr, i) for a, i in plain if a.corr >= mp.verify_same_corr]
             if exact:
@@ -671,7 +670,7 @@ def _search_one(
                     notes["screen_z_wave"] = round(
                         max(a.z_wave, notes.get("screen_z_wave", -np.inf)), 1
                     )
-                    if _same_recording(a.z_wave, a.z_wave_halves or 0.0, mp):
+                    if _same_recording(a, mp):
                         win = i
                         conf = confidence(a.z_wave, 0, mp.verify_wave_z, 1.0)
                         notes["same_recording"] = round(a.z_wave, 1)
@@ -775,9 +774,20 @@ def _local_passes(
     ]
 
 
-def _same_recording(z_wave: float, halves: float, mp) -> bool:
+def _same_recording(a: Alignment, mp) -> bool:
     """The waveform tier: the query follows the track's own recording all along it."""
-    return z_wave >= mp.verify_wave_z and halves >= mp.verify_wave_halves_z
+    return (
+        a.z_wave is not None
+        and a.z_wave >= mp.verify_wave_z
+        and (a.z_wave_halves or 0.0) >= mp.verify_wave_halves_z
+        and _follows(a, mp)
+    )
+
+
+def _follows(a: Alignment, mp) -> bool:
+    """With verify_wave_follow set, enough of the query's segments correlate with the
+    track's waveform at the lag found (not only the notes two songs share)."""
+    return not mp.verify_wave_follow or (a.wave_follow or 0.0) >= mp.verify_wave_follow
 
 
 def _contradicts(a: Alignment | None, z: float, corr: float) -> tuple[float, float] | None:

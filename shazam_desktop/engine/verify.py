@@ -47,6 +47,9 @@ class Alignment:
     # `track_alignment`).
     z_wave: float | None = None
     z_wave_halves: float | None = None
+    # The share of the query's segments whose waveform correlates with the track's at the
+    # lag the waveform check found (see `waveform_follow`); None when not measured.
+    wave_follow: float | None = None
 
 
 def alignment(
@@ -268,6 +271,46 @@ def track_share(
     return np.clip(np.percentile(ratio, percentile) / ratio, 0.0, 1.0)
 
 
+def waveform_follow(
+    query: np.ndarray,
+    excerpt: np.ndarray,
+    at: int,
+    near: int,
+    band_hz: tuple[float, float],
+    sample_rate: int,
+    seg: int,
+    min_corr: float = 0.05,
+) -> float | None:
+    """The share of the query's `seg`-sample segments whose waveform correlates over
+    `min_corr` with the excerpt's at the shift where the whitened cross-correlation
+    (`waveform_z`) peaks within +-near samples of `at`; segments where the excerpt is
+    silent are left out.  A recording under noise or another song follows in nearly every
+    segment; two songs that share a few notes synthesised alike follow where those notes
+    are only.  None when no segment is left."""
+    m = excerpt.shape[0] - query.shape[0] + 1
+    if m <= at + near or at < near:
+        return None
+    size = scipy.fft.next_fast_len(excerpt.shape[0], real=True)
+    lo, hi = (int(round(f * size / sample_rate)) for f in band_hz)
+    cross = np.conj(scipy.fft.rfft(query, size)[lo:hi]) * scipy.fft.rfft(excerpt, size)[lo:hi]
+    white = np.zeros(size // 2 + 1, cross.dtype)
+    white[lo:hi] = cross / (np.abs(cross) + 1e-12)
+    gcc = scipy.fft.irfft(white, size)[at - near : at + near + 1]
+    shift = at - near + int(np.argmax(gcc))
+    ref = excerpt[shift : shift + query.shape[0]]
+    n = (query.shape[0] // seg) * seg
+    if n == 0:
+        return None
+    q = np.asarray(query[:n], np.float64).reshape(-1, seg)
+    r = np.asarray(ref[:n], np.float64).reshape(-1, seg)
+    energy_r = (r * r).sum(axis=1)
+    keep = energy_r > seg * 1e-8  # the excerpt is not silent there
+    if not keep.any():
+        return None
+    corr = (q * r).sum(axis=1)[keep] / np.sqrt((q * q).sum(axis=1)[keep] * energy_r[keep] + 1e-20)
+    return float((corr > min_corr).mean())
+
+
 def fine_params(params: EngineParams) -> SpectrogramParams:
     """The longer STFT window (same rate and hop) that local contrast is measured on."""
     return replace(params.spectrogram, n_fft=params.match.verify_local_n_fft)
@@ -300,8 +343,8 @@ def track_alignment(
     a = _spectral_alignment(query, track_excerpt, params, plain, query_fine, time_scale)
     if a is None or query_samples is None or time_scale != 1.0:
         return a
-    z, halves = _waveforms(query_samples, track_excerpt, params)
-    return replace(a, z_wave=z, z_wave_halves=halves)
+    z, halves, follow = _waveforms(query_samples, track_excerpt, params)
+    return replace(a, z_wave=z, z_wave_halves=halves, wave_follow=follow)
 
 
 def waveform_alignment(
@@ -310,16 +353,16 @@ def waveform_alignment(
     """The waveforms alone of `track_alignment` (no spectrogram: a fifth of the time, most
     of it the excerpt's decode): z and corr None, z_local -inf (no tier's).  None when the
     excerpt is too short around the offset to compare."""
-    z, halves = _waveforms(query_samples, track_excerpt, params)
+    z, halves, follow = _waveforms(query_samples, track_excerpt, params)
     if z is None:
         return None
-    return Alignment(None, None, -math.inf, z_wave=z, z_wave_halves=halves)
+    return Alignment(None, None, -math.inf, z_wave=z, z_wave_halves=halves, wave_follow=follow)
 
 
 def _waveforms(
     query_samples: np.ndarray, track_excerpt: np.ndarray, params: EngineParams
-) -> tuple[float | None, float | None]:
-    """(z_wave, z_wave_halves) of `track_alignment`."""
+) -> tuple[float | None, float | None, float | None]:
+    """(z_wave, z_wave_halves, wave_follow) of `track_alignment`."""
     mp, sp = params.match, params.spectrogram
     x = np.asarray(query_samples, np.float32)
     e = np.asarray(track_excerpt, np.float32)
@@ -333,7 +376,7 @@ def _waveforms(
     for share in shares:
         z_here = waveform_z(x, e, at, *args, share=share)
         if z_here is None:
-            return None, None  # too short here is too short for every weighting
+            return None, None, None  # too short here is too short for every weighting
         z = z_here if z is None else max(z, z_here)
         if z_here >= min(mp.verify_wave_z, mp.verify_joint_wave_from):
             h = x.shape[0] // 2
@@ -341,7 +384,11 @@ def _waveforms(
             second = waveform_z(x[h:], e[h:], at, *args, share=share)
             if first is not None and second is not None:
                 halves = min(first, second) if halves is None else max(halves, min(first, second))
-    return z, halves
+    follow = None
+    if mp.verify_wave_follow and z >= min(mp.verify_wave_z, mp.verify_joint_wave_from):
+        seg = int(round(mp.verify_wave_follow_s * sp.sample_rate))
+        follow = waveform_follow(x, e, at, near, mp.verify_wave_band_hz, sp.sample_rate, seg)
+    return z, halves, follow
 
 
 def _spectral_alignment(

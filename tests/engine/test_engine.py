@@ -1103,6 +1103,31 @@ def test_the_waveform_check_finds_a_recording_under_noise_at_its_own_shift():
     assert waveform_z(unrelated, excerpt, at, *args, beta=0.8) < 6
 
 
+def test_the_waveform_follows_a_recording_in_every_segment_and_shared_notes_in_a_few():
+    """A recording under white noise at -5 dB correlates with its track at the lag found in
+    nearly every quarter-second; a query that holds the track's audio for its first second
+    only (two songs sharing a few notes) in about a fifth of them.  With
+    verify_wave_follow set, only the first is the same recording."""
+    from dataclasses import replace
+
+    from shazam_desktop.engine.matcher import _same_recording
+    from shazam_desktop.engine.verify import waveform_follow
+
+    song, other = tone_song(3, 20.0), tone_song(4, 20.0)
+    at, n, seg = 3 * SR, 5 * SR, SR // 4
+    excerpt = song[5 * SR : 5 * SR + n + 2 * at]
+    own = song[5 * SR + at : 5 * SR + at + n]
+    shared = np.concatenate([own[:SR], other[SR:n]])
+    args = (512, (100.0, 4000.0), SR, seg)
+    assert waveform_follow(add_noise(own, -5, seed=1), excerpt, at, *args) >= 0.9
+    assert waveform_follow(shared, excerpt, at, *args) <= 0.35
+    mp = replace(P.match, verify_wave_follow=0.6)
+    fair = dict(z_wave=40.0, z_wave_halves=20.0)
+    assert _same_recording(Alignment(None, None, 0.0, **fair, wave_follow=0.95), mp)
+    assert not _same_recording(Alignment(None, None, 0.0, **fair, wave_follow=0.3), mp)
+    assert _same_recording(Alignment(None, None, 0.0, **fair), P.match)  # off by default
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_weighting_by_the_tracks_share_keeps_a_faint_recording_that_whitening_loses(seed):
     """A recording whose power lies under 800 Hz, under white noise at -15 dB: whitening
@@ -1128,7 +1153,7 @@ def test_weighting_by_the_tracks_share_keeps_a_faint_recording_that_whitening_lo
     whitened = waveform_z(query, excerpt, at, *args)
     weighted = waveform_z(query, excerpt, at, *args, share=mp.verify_wave_share)
     assert weighted >= mp.verify_wave_z + 4 and weighted >= 1.25 * whitened
-    z, halves = _waveforms(query, excerpt, P)
+    z, halves, _ = _waveforms(query, excerpt, P)
     assert z == pytest.approx(weighted, rel=1e-4) and halves >= mp.verify_wave_halves_z
     unrelated = add_noise(other[at : at + n], -15, seed=1)
     assert waveform_z(unrelated, excerpt, at, *args) < 6

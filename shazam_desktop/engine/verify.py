@@ -240,6 +240,21 @@ def waveform_z(
     m = excerpt.shape[0] - query.shape[0] + 1
     if m <= at + near or at < near or m < 8 * near:
         return None
+    gcc = _gcc(query, excerpt, band_hz, sample_rate, beta, share)
+    return _z(gcc, at, near, short=None)
+
+
+def _gcc(
+    query: np.ndarray,
+    excerpt: np.ndarray,
+    band_hz: tuple[float, float],
+    sample_rate: int,
+    beta: float = 1.0,
+    share: tuple[float, float, float] | None = None,
+) -> np.ndarray:
+    """`waveform_z`'s generalised cross-correlation at every shift of the query in the
+    excerpt (0 .. len(excerpt) - len(query))."""
+    m = excerpt.shape[0] - query.shape[0] + 1
     # As long as the excerpt: the circular wrap reaches no shift below m (as in `_xcorr`).
     size = scipy.fft.next_fast_len(excerpt.shape[0], real=True)
     lo, hi = (int(round(f * size / sample_rate)) for f in band_hz)
@@ -253,7 +268,7 @@ def waveform_z(
         width = max(3, int(round(smooth_hz * size / sample_rate)))
         c = track_share(fq, fe, query.shape[0] / excerpt.shape[0], width, percentile)
         white[lo:hi] *= c / (1.0 - c + floor)
-    return _z(scipy.fft.irfft(white, size)[:m], at, near, short=None)
+    return scipy.fft.irfft(white, size)[:m]
 
 
 def track_share(
@@ -290,12 +305,7 @@ def waveform_follow(
     m = excerpt.shape[0] - query.shape[0] + 1
     if m <= at + near or at < near:
         return None
-    size = scipy.fft.next_fast_len(excerpt.shape[0], real=True)
-    lo, hi = (int(round(f * size / sample_rate)) for f in band_hz)
-    cross = np.conj(scipy.fft.rfft(query, size)[lo:hi]) * scipy.fft.rfft(excerpt, size)[lo:hi]
-    white = np.zeros(size // 2 + 1, cross.dtype)
-    white[lo:hi] = cross / (np.abs(cross) + 1e-12)
-    gcc = scipy.fft.irfft(white, size)[at - near : at + near + 1]
+    gcc = _gcc(query, excerpt, band_hz, sample_rate)[at - near : at + near + 1]
     shift = at - near + int(np.argmax(gcc))
     ref = excerpt[shift : shift + query.shape[0]]
     n = (query.shape[0] // seg) * seg

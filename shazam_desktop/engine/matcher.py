@@ -600,11 +600,11 @@ def _search_one(
             halves = [a.z_local_halves for a, _ in asked if a.z_local_halves is not None]
             if halves:
                 notes["verify_halves"] = max(halves)
-            waves = [(a.z_wave, a, i) for a, i in asked if a.z_wave is not None]
+            waves = [a.z_wave for a, _ in asked if a.z_wave is not None]
             if waves:
-                notes["verify_z_wave"] = round(max(z for z, _, _ in waves), 1)
+                notes["verify_z_wave"] = round(max(waves), 1)
             # The same recording: its waveform in the query's, all along it.
-            same = [(z, i) for z, a, i in waves if _same_recording(a, mp)]
+            same = [(a.z_wave, i) for a, i in asked if _same_recording(a, mp)]
             # ... or short of that, the waveform and the spectrogram both fair at the same
             # offset: two measures that chance rarely lifts together.
             joint_z = mp.verify_joint_z + mp.verify_joint_per_decade[0] * decades

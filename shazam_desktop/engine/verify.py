@@ -382,20 +382,21 @@ def _waveforms(
     # z and the higher halves count, as the tiers' chance was measured (see
     # MatchParams.verify_wave_share).
     shares = [None] + ([mp.verify_wave_share] if mp.verify_wave_share else [])
+    measure_from = min(mp.verify_wave_z, mp.verify_joint_wave_from)  # the tiers' lowest
     z = halves = None
     for share in shares:
         z_here = waveform_z(x, e, at, *args, share=share)
         if z_here is None:
             return None, None, None  # too short here is too short for every weighting
         z = z_here if z is None else max(z, z_here)
-        if z_here >= min(mp.verify_wave_z, mp.verify_joint_wave_from):
+        if z_here >= measure_from:
             h = x.shape[0] // 2
             first = waveform_z(x[:h], e[: e.shape[0] - (x.shape[0] - h)], at, *args, share=share)
             second = waveform_z(x[h:], e[h:], at, *args, share=share)
             if first is not None and second is not None:
                 halves = min(first, second) if halves is None else max(halves, min(first, second))
     follow = None
-    if mp.verify_wave_follow and z >= min(mp.verify_wave_z, mp.verify_joint_wave_from):
+    if mp.verify_wave_follow and z >= measure_from:
         seg = int(round(mp.verify_wave_follow_s * sp.sample_rate))
         follow = waveform_follow(x, e, at, near, mp.verify_wave_band_hz, sp.sample_rate, seg)
     return z, halves, follow

@@ -313,17 +313,18 @@ class MatchParams:
     verify_wave_share: tuple[float, float, float] | None = (20.0, 5.0, 0.05)
     # With this set (0 for off), the waveform tiers (same recording, and joint) also ask
     # that this share of the query's verify_wave_follow_s segments correlate over 0.05 with
-    # the track's waveform at the lag found (engine.verify.waveform_follow).  Built and
-    # measured in round 15, off until the bench has measured it: the test suite's tone
-    # songs, which share notes synthesised alike on one 1/8-s grid, matched through the
-    # waveform tier at 0.09-0.41 (17 matches of 100 unknown songs at fan-out 28), while
-    # every real-music clip the waveform tiers answered in the bench (25 of 440 known
-    # 5-s clips of the noisy and mixed conditions) was at 0.95-1.0, but for one phone
-    # clip at 0.0 (band-limited and mu-law; local contrast 40.8 takes it).  At 0.6: 0 of
-    # the 100 tone songs at fan-out 12 and at 28; real music's bench with 0.6 and fan-out
-    # 28: another song at -5 dB 92.5 %, laptop 100 %, everything else as with these
-    # defaults, no wrong answer.  The generated bench and seed 21 are still to be run.
-    verify_wave_follow: float = 0.0
+    # the track's waveform at the lag the whitened check found
+    # (engine.verify.waveform_follow).  The test suite's tone songs, which share notes
+    # synthesised alike on one 1/8-s grid, matched through the waveform tier at 0.09-0.41
+    # (7 of 100 unknown 8-s songs against the 7-song test library, 17 with the second
+    # look's fan-out 28 below), while every real-music clip the waveform tiers answered in
+    # the bench (25 of 440 known 5-s clips of the noisy and mixed conditions) was at
+    # 0.95-1.0, but for one phone clip at 0.0 (band-limited and mu-law; local contrast
+    # 40.8 takes it).  At 0.6 with fan-out 28 (round 16): 0 of the 100 tone songs; the
+    # bench as in round 15 but for another song at -5 dB (gained by the fan-out; the guard
+    # lost no clip of the 80 generated, the 200 of seed 21 at 1,000 tracks, the 40 real),
+    # unknown clips 0 of 1,200 at 1,000 tracks (the bench's draw, and seed 21's).
+    verify_wave_follow: float = 0.6
     verify_wave_follow_s: float = 0.25
     # A match at a speed grid point is refused when the query, resampled back, follows the
     # track's spectrogram with z < speed_verify_z and correlation < speed_verify_corr.
@@ -382,18 +383,19 @@ class MatchParams:
     # right (seed 12: 144 -> 162), laptop 198 -> 200, white noise unchanged; unknown clips
     # at 1,000 tracks 830 -> 1,136 ms median.
     second_look_peaks: tuple[int, int, float] = (5, 3, 80.0)
-    # Measured in round 15, not adopted: each anchor paired with 28 peaks ahead instead of
-    # 12.  The index pairs 8 at 20 a second (about 0.4 s); among 80 a second, a louder
+    # Each anchor of the second look is paired with this many peaks ahead (12 before round
+    # 16).  The index pairs 8 at 20 a second (about 0.4 s); among 80 a second, a louder
     # song's peaks lie between the quieter one's, so a stored pair's second peak may be 30
     # peaks on (fan-out 12 formed about 38 % of a song's stored pairs again under 3 foreign
     # peaks per own peak, 28 about 82 %).  On 200 clips of another song at -5 dB at 1,000
     # tracks (seed 21), the song's pair among the 10 best by these counts: 161 (12), 172
-    # (20), 174 (28), 176 (40); real music's bench 35 -> 37 of 40 answered, laptop 39 ->
-    # 40.  But its counts also propose more pairs of songs that share notes synthesised
-    # alike on one beat grid, which the waveform tier takes for the same recording: of 100
-    # unknown 8-s tone_song clips against the test library's 7 tone songs, 17 matched
-    # (fan-out 20: 14; 12: 7, the same 7 with or without verify_wave_share below).
-    second_look_fan_out: int = 12
+    # (20), 174 (28), 176 (40).  Its counts also propose more pairs of songs that share
+    # notes synthesised alike on one beat grid, which the waveform tier took for the same
+    # recording (17 of 100 unknown tone songs at 28, 7 at 12) until verify_wave_follow
+    # above: adopted together with it.  Another song at -5 dB: generated 73 -> 75 of 80,
+    # seed 21 at 1,000 tracks 168 -> 177 of 200, real music 35 -> 37 of 40; the 1,200
+    # unknown clips at 1,000 tracks 848 -> 949 s (every one reaches the second look).
+    second_look_fan_out: int = 28
     # The quick look before the full search: this many pairs per anchor, no time-difference
     # slack, hashes with more than this many postings skipped; taken only when decisive.
     quick_fan_out: int = 6

@@ -237,11 +237,25 @@ def waveform_z(
     phases and a flat correlation.  A room's echoes or a codec smear the peak, and a change
     of speed takes it away.  None when the excerpt leaves fewer than 8 x near shifts that
     far away, or none on one side of `at`."""
+    gcc = _waveform_gcc(query, excerpt, at, near, band_hz, sample_rate, beta, share)
+    return None if gcc is None else _z(gcc, at, near, short=None)
+
+
+def _waveform_gcc(
+    query: np.ndarray,
+    excerpt: np.ndarray,
+    at: int,
+    near: int,
+    band_hz: tuple[float, float],
+    sample_rate: int,
+    beta: float = 1.0,
+    share: tuple[float, float, float] | None = None,
+) -> np.ndarray | None:
+    """`_gcc`, or None where `waveform_z` has too few shifts to judge."""
     m = excerpt.shape[0] - query.shape[0] + 1
     if m <= at + near or at < near or m < 8 * near:
         return None
-    gcc = _gcc(query, excerpt, band_hz, sample_rate, beta, share)
-    return _z(gcc, at, near, short=None)
+    return _gcc(query, excerpt, band_hz, sample_rate, beta, share)
 
 
 def _gcc(
@@ -287,32 +301,19 @@ def track_share(
 
 
 def waveform_follow(
-    query: np.ndarray,
-    excerpt: np.ndarray,
-    at: int,
-    near: int,
-    band_hz: tuple[float, float],
-    sample_rate: int,
-    seg: int,
-    min_corr: float = 0.05,
+    query: np.ndarray, excerpt: np.ndarray, shift: int, seg: int, min_corr: float = 0.05
 ) -> float | None:
     """The share of the query's `seg`-sample segments whose waveform correlates over
-    `min_corr` with the excerpt's at the shift where the whitened cross-correlation
-    (`waveform_z`) peaks within +-near samples of `at`; segments where the excerpt is
-    silent are left out.  A recording under noise or another song follows in nearly every
-    segment; two songs that share a few notes synthesised alike follow where those notes
-    are only.  None when no segment is left."""
-    m = excerpt.shape[0] - query.shape[0] + 1
-    if m <= at + near or at < near:
-        return None
-    gcc = _gcc(query, excerpt, band_hz, sample_rate)[at - near : at + near + 1]
-    shift = at - near + int(np.argmax(gcc))
-    ref = excerpt[shift : shift + query.shape[0]]
+    `min_corr` with the excerpt's `shift` samples in (where the whitened cross-correlation
+    of `waveform_z` peaks); segments where the excerpt is silent are left out.  A
+    recording under noise or another song follows in nearly every segment; two songs that
+    share a few notes synthesised alike follow where those notes are only.  None when no
+    segment is left."""
     n = (query.shape[0] // seg) * seg
-    if n == 0:
+    if n == 0 or shift < 0 or shift + n > excerpt.shape[0]:
         return None
     q = np.asarray(query[:n], np.float64).reshape(-1, seg)
-    r = np.asarray(ref[:n], np.float64).reshape(-1, seg)
+    r = np.asarray(excerpt[shift : shift + n], np.float64).reshape(-1, seg)
     energy_r = (r * r).sum(axis=1)
     keep = energy_r > seg * 1e-8  # the excerpt is not silent there
     if not keep.any():
@@ -383,11 +384,14 @@ def _waveforms(
     # MatchParams.verify_wave_share).
     shares = [None] + ([mp.verify_wave_share] if mp.verify_wave_share else [])
     measure_from = min(mp.verify_wave_z, mp.verify_joint_wave_from)  # the tiers' lowest
-    z = halves = None
+    z = halves = shift = None
     for share in shares:
-        z_here = waveform_z(x, e, at, *args, share=share)
-        if z_here is None:
+        gcc = _waveform_gcc(x, e, at, *args, share=share)
+        if gcc is None:
             return None, None, None  # too short here is too short for every weighting
+        z_here = _z(gcc, at, near, short=None)
+        if share is None:  # the whitened peak's shift, for the follow share
+            shift = at - near + int(np.argmax(gcc[at - near : at + near + 1]))
         z = z_here if z is None else max(z, z_here)
         if z_here >= measure_from:
             h = x.shape[0] // 2
@@ -398,7 +402,7 @@ def _waveforms(
     follow = None
     if mp.verify_wave_follow and z >= measure_from:
         seg = int(round(mp.verify_wave_follow_s * sp.sample_rate))
-        follow = waveform_follow(x, e, at, near, mp.verify_wave_band_hz, sp.sample_rate, seg)
+        follow = waveform_follow(x, e, shift, seg)
     return z, halves, follow
 
 

@@ -627,7 +627,10 @@ def test_the_waveform_screen_reaches_a_pair_far_down_the_counts():
             asked.append((track, wave_only))
             if wave_only:
                 z = (20.0, halves) if track == 100 + n_tracks - 1 else (3.0, None)
-                return Alignment(None, None, -np.inf, z_wave=z[0], z_wave_halves=z[1])
+                # it follows its track in every segment (MatchParams.verify_wave_follow)
+                return Alignment(
+                    None, None, -np.inf, z_wave=z[0], z_wave_halves=z[1], wave_follow=1.0
+                )
             return Alignment(3.0 if plain else None, 0.1 if plain else None, 2.0, z_wave=3.0)
 
         res = search(peaks, lk, table, params, threshold=11, speed_search=False, verify=verify)
@@ -853,19 +856,20 @@ def test_under_louder_noise_the_waveform_and_the_spectrogram_settle_it_together(
 def test_the_waveform_and_spectrogram_together_settle_a_close_call():
     """A close call (16 vs 10): a candidate with z at the joint tier's floor, z + z_wave at
     its sum and the waveform's halves at theirs is the answer, the leader or not; a z under
-    the floor (however high the waveform's), a sum just under, or halves just under (a
-    waveform that follows the query in part of it only) settles nothing."""
+    the floor (however high the waveform's), a sum just under, halves just under, or a
+    follow share under its guard (a waveform that follows the query in part of it only)
+    settles nothing."""
     peaks, lk, table = _rare_and_common(decoy_copies=0)
     fair = dict(threshold=11, speed_search=False)
     mp = P.match
     zj, total, halves = mp.verify_joint_z, mp.verify_joint_sum, mp.verify_joint_halves_z
 
-    def ask(track, z, z_wave, h=halves):
+    def ask(track, z, z_wave, h=halves, follow=1.0):
         def verify(track_id, offset_frames, plain=True, wave_only=False):
             if not plain:
                 return Alignment(None, None, 2.0, None, None, 4.0, None)
             if track_id == track:
-                return Alignment(z, 0.1, 2.0, None, None, z_wave, h)
+                return Alignment(z, 0.1, 2.0, None, None, z_wave, h, wave_follow=follow)
             return Alignment(3.0, 0.1, 2.0, None, None, 4.0, None)
 
         return verify
@@ -879,6 +883,7 @@ def test_the_waveform_and_spectrogram_together_settle_a_close_call():
         (zj + 1, total - zj - 1.1),
         (zj + 1, total, halves - 0.1),
         (zj + 1, total, None),
+        (zj + 1, total, halves, mp.verify_wave_follow - 0.05),  # follows in part only
     ):
         assert search(peaks, lk, table, P, **fair, verify=ask(101, *args)).match is None
 
@@ -895,7 +900,7 @@ def test_the_same_recording_settles_a_close_call_for_any_candidate():
         def verify(track_id, offset_frames, plain=True, wave_only=False):
             z = (3.0, 0.1) if plain else (None, None)
             if track_id == track:
-                return Alignment(*z, 2.0, None, None, z_wave, halves)
+                return Alignment(*z, 2.0, None, None, z_wave, halves, wave_follow=1.0)
             return Alignment(*z, 2.0, None, None, 4.0, None)
 
         return verify
@@ -1111,21 +1116,27 @@ def test_the_waveform_follows_a_recording_in_every_segment_and_shared_notes_in_a
     from dataclasses import replace
 
     from shazam_desktop.engine.matcher import _same_recording
-    from shazam_desktop.engine.verify import waveform_follow
+    from shazam_desktop.engine.verify import waveform_alignment, waveform_follow
 
     song, other = tone_song(3, 20.0), tone_song(4, 20.0)
-    at, n, seg = 3 * SR, 5 * SR, SR // 4
+    at, n, seg = P.match.verify_lags * P.spectrogram.hop, 5 * SR, SR // 4
     excerpt = song[5 * SR : 5 * SR + n + 2 * at]
     own = song[5 * SR + at : 5 * SR + at + n]
+    noisy = add_noise(own, -5, seed=1)
     shared = np.concatenate([own[:SR], other[SR:n]])
-    args = (512, (100.0, 4000.0), SR, seg)
-    assert waveform_follow(add_noise(own, -5, seed=1), excerpt, at, *args) >= 0.9
-    assert waveform_follow(shared, excerpt, at, *args) <= 0.35
+    assert waveform_follow(noisy, excerpt, at, seg) >= 0.9
+    assert waveform_follow(shared, excerpt, at, seg) <= 0.35
+    # Through the waveform check: the share is measured at the lag its correlation found,
+    # and only with the guard set.
+    guarded = replace(P, match=replace(P.match, verify_wave_follow=0.6))
+    assert waveform_alignment(noisy, excerpt, guarded).wave_follow >= 0.9
+    off = replace(P, match=replace(P.match, verify_wave_follow=0.0))
+    assert waveform_alignment(noisy, excerpt, off).wave_follow is None
     mp = replace(P.match, verify_wave_follow=0.6)
     fair = dict(z_wave=40.0, z_wave_halves=20.0)
     assert _same_recording(Alignment(None, None, 0.0, **fair, wave_follow=0.95), mp)
     assert not _same_recording(Alignment(None, None, 0.0, **fair, wave_follow=0.3), mp)
-    assert _same_recording(Alignment(None, None, 0.0, **fair), P.match)  # off by default
+    assert _same_recording(Alignment(None, None, 0.0, **fair), off.match)  # off: not asked
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -1,7 +1,9 @@
 """The landmark inverted index as sorted arrays (pure numpy; the store maps them from disk).
 
-Layout of one segment, 5 bytes per landmark plus a fixed 256 KiB table:
-  offsets  uint32[2**16 + 1]  start of each bucket (the hash's top 16 bits)
+Layout of one segment, 5 bytes per landmark plus a table of the buckets:
+  offsets  uint32[2**16 + 1]  start of each bucket (the hash's top 16 bits); on disk the
+                              store keeps each bucket's size in the narrowest unsigned
+                              type instead (64 KiB while no bucket holds 256 postings)
   low      uint8[n]           the hash's low 7 bits, sorted within each bucket
   post     uint32[n]          posting: the track's base frame + the anchor's frame
 

@@ -237,25 +237,15 @@ def waveform_z(
     phases and a flat correlation.  A room's echoes or a codec smear the peak, and a change
     of speed takes it away.  None when the excerpt leaves fewer than 8 x near shifts that
     far away, or none on one side of `at`."""
-    gcc = _waveform_gcc(query, excerpt, at, near, band_hz, sample_rate, beta, share)
-    return None if gcc is None else _z(gcc, at, near, short=None)
-
-
-def _waveform_gcc(
-    query: np.ndarray,
-    excerpt: np.ndarray,
-    at: int,
-    near: int,
-    band_hz: tuple[float, float],
-    sample_rate: int,
-    beta: float = 1.0,
-    share: tuple[float, float, float] | None = None,
-) -> np.ndarray | None:
-    """`_gcc`, or None where `waveform_z` has too few shifts to judge."""
-    m = excerpt.shape[0] - query.shape[0] + 1
-    if m <= at + near or at < near or m < 8 * near:
+    if _too_few_shifts(query, excerpt, at, near):
         return None
-    return _gcc(query, excerpt, band_hz, sample_rate, beta, share)
+    return _z(_gcc(query, excerpt, band_hz, sample_rate, beta, share), at, near, short=None)
+
+
+def _too_few_shifts(query: np.ndarray, excerpt: np.ndarray, at: int, near: int) -> bool:
+    """Where `waveform_z` has too few shifts of the query in the excerpt to judge."""
+    m = excerpt.shape[0] - query.shape[0] + 1
+    return m <= at + near or at < near or m < 8 * near
 
 
 def _gcc(
@@ -384,11 +374,11 @@ def _waveforms(
     # MatchParams.verify_wave_share).
     shares = [None] + ([mp.verify_wave_share] if mp.verify_wave_share else [])
     measure_from = min(mp.verify_wave_z, mp.verify_joint_wave_from)  # the tiers' lowest
+    if _too_few_shifts(x, e, at, near):
+        return None, None, None
     z = halves = shift = None
     for share in shares:
-        gcc = _waveform_gcc(x, e, at, *args, share=share)
-        if gcc is None:
-            return None, None, None  # too short here is too short for every weighting
+        gcc = _gcc(x, e, *args[1:], share=share)
         z_here = _z(gcc, at, near, short=None)
         if share is None:  # the whitened peak's shift, for the follow share
             shift = at - near + int(np.argmax(gcc[at - near : at + near + 1]))

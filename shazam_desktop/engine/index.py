@@ -34,11 +34,21 @@ class Segment:
     def __len__(self) -> int:
         return int(self.post.shape[0])
 
+    def bucket_sizes(self) -> np.ndarray:
+        """How many postings each bucket holds (int64[BUCKETS])."""
+        return np.diff(self.offsets.astype(np.int64))
+
     def hashes(self) -> np.ndarray:
         """The full sorted hash array (for merging and checks, not for lookups)."""
-        counts = np.diff(self.offsets.astype(np.int64))
-        bucket = np.repeat(np.arange(BUCKETS, dtype=np.uint32), counts)
+        bucket = np.repeat(np.arange(BUCKETS, dtype=np.uint32), self.bucket_sizes())
         return (bucket << LOW_BITS) | self.low.astype(np.uint32)
+
+
+def bucket_offsets(sizes: np.ndarray) -> np.ndarray:
+    """The offsets table (uint32[BUCKETS + 1]) of buckets holding `sizes` postings each."""
+    offsets = np.zeros(BUCKETS + 1, np.uint32)
+    np.cumsum(sizes, out=offsets[1:], dtype=np.uint32)
+    return offsets
 
 
 def build_segment(hashes: np.ndarray, postings: np.ndarray) -> Segment:
@@ -47,9 +57,7 @@ def build_segment(hashes: np.ndarray, postings: np.ndarray) -> Segment:
     p = np.asarray(postings, dtype=np.uint32)
     order = np.lexsort((p, h))
     h, p = h[order], p[order]
-    counts = np.bincount(h >> LOW_BITS, minlength=BUCKETS)
-    offsets = np.zeros(BUCKETS + 1, np.uint32)
-    np.cumsum(counts, out=offsets[1:])
+    offsets = bucket_offsets(np.bincount(h >> LOW_BITS, minlength=BUCKETS))
     return Segment(offsets, (h & _LOW_MASK).astype(np.uint8), p)
 
 

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from shazam_desktop.engine.index import BUCKETS, Segment, build_segment, lookup, merge_segments
+from shazam_desktop.engine.index import (
+    BUCKETS,
+    Segment,
+    bucket_offsets,
+    build_segment,
+    lookup,
+    merge_segments,
+)
 from shazam_desktop.engine.matcher import TrackTable
 from shazam_desktop.errors import LibraryError
 from shazam_desktop.store.atomic import fsync_dir, write_atomic, write_bytes_atomic
@@ -73,8 +80,7 @@ class FingerprintIndex:
                 counts = part("counts")
                 if counts.shape != (BUCKETS,) or counts.dtype.kind != "u":
                     raise ValueError(f"a table of {counts.shape} {counts.dtype}")
-                offsets = np.zeros(BUCKETS + 1, np.uint32)
-                np.cumsum(counts, out=offsets[1:], dtype=np.uint32)
+                offsets = bucket_offsets(counts)
             low, post = part("low"), part("post")
         except (OSError, ValueError) as e:
             raise LibraryError(
@@ -102,8 +108,8 @@ class FingerprintIndex:
     def _write_segment(self, seg: Segment) -> str:
         n = int(self.manifest["next_segment"])
         name = f"seg-{n:06d}"
-        counts = np.diff(seg.offsets.astype(np.int64))
-        counts = counts.astype(np.min_scalar_type(int(counts.max(initial=0))))
+        sizes = seg.bucket_sizes()
+        counts = sizes.astype(np.min_scalar_type(int(sizes.max(initial=0))))
         for part, arr in zip(_PARTS, (counts, seg.low, seg.post), strict=True):
             write_atomic(self.folder / f"{name}.{part}.npy", lambda p, a=arr: _save(p, a))
         return name
